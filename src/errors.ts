@@ -1,0 +1,337 @@
+/**
+ * Error classes. Every error osauth throws extends {@linkcode OsAuthError};
+ * HTTP errors carry the status, method, url, request id and parsed details.
+ *
+ * @example
+ * ```ts
+ * import { HttpError, NotFound } from "./errors.ts";
+ * const err = new NotFound({ method: "GET", url: "http://127.0.0.1/x", message: "gone" });
+ * console.assert(err instanceof HttpError && err.status === 404);
+ * ```
+ *
+ * @module
+ */
+
+/** Base class of every error osauth throws. */
+export class OsAuthError extends Error {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad options were given to a constructor or call (the message names which). */
+export class OptionError extends OsAuthError {}
+
+/** No auth plugin was available for an authenticated request. */
+export class MissingAuthPlugin extends OsAuthError {}
+
+/** Authentication could not produce credentials (bad response, no token). */
+export class AuthorizationFailure extends OsAuthError {}
+
+/** No endpoint in the catalog matches a filter. */
+export class EndpointNotFound extends OsAuthError {}
+
+/** A version document could not be fetched or understood. */
+export class DiscoveryFailure extends OsAuthError {}
+
+/** No API version (or microversion) within the requested bounds is offered. */
+export class VersionNotAvailable extends DiscoveryFailure {}
+
+/** The clouds.yaml configuration is missing, malformed or incomplete. */
+export class CloudConfigError extends OsAuthError {}
+
+/** The connection could not be made (refused, reset, DNS, TLS). */
+export class ConnectFailure extends OsAuthError {}
+
+/** The request did not complete within its timeout. */
+export class ConnectTimeout extends ConnectFailure {}
+
+/** A Deno permission prevents reaching a host; the message names the flag to add. */
+export class NetworkPermissionDenied extends OsAuthError {
+  /** `host:port` that was denied. */
+  readonly host: string;
+  /** Creates the error for `host` (`host:port`). */
+  constructor(host: string, options?: ErrorOptions) {
+    super(
+      `network access to ${host} was denied by Deno's permissions: run with --allow-net=${host}`,
+      options,
+    );
+    this.host = host;
+  }
+}
+
+/** An authenticated request was aimed at an origin not trusted with the token. */
+export class UntrustedOrigin extends OsAuthError {}
+
+/** More redirects were followed than the limit allows. */
+export class TooManyRedirects extends OsAuthError {}
+
+/** What an {@linkcode HttpError} is created from. */
+export interface HttpErrorInit {
+  /** Request method. */
+  method: string;
+  /** Request URL (no secrets). */
+  url: string;
+  /** Status code; subclasses fix it. */
+  status?: number;
+  /** Human readable message from the server. */
+  message?: string;
+  /** `X-OpenStack-Request-Id` (or `X-Compute-Request-Id`) of the response. */
+  requestId?: string;
+  /** The parsed error body. */
+  details?: unknown;
+  /** The response, when one was received. Its body has been read. */
+  response?: Response;
+  /** Retry-After in seconds, when given. */
+  retryAfter?: number;
+}
+
+/** An HTTP response with status >= 400. Subclasses exist per status code. */
+export class HttpError extends OsAuthError {
+  /** The status code. */
+  readonly status: number;
+  /** The request method. */
+  readonly method: string;
+  /** The request URL. */
+  readonly url: string;
+  /** The OpenStack request id of the response, if any. */
+  readonly requestId: string | undefined;
+  /** The parsed error body (JSON when it was JSON, else text). */
+  readonly details: unknown;
+  /** The response (its body already consumed). */
+  readonly response: Response | undefined;
+  /** Retry-After in seconds, when the server sent one. */
+  readonly retryAfter: number | undefined;
+  /** The status a subclass stands for. */
+  static readonly httpStatus: number = 0;
+
+  /** Creates the error. */
+  constructor(init: HttpErrorInit) {
+    const status = init.status ?? (new.target as typeof HttpError).httpStatus;
+    const parts = [
+      init.message ? `${init.message}` : `HTTP ${status}`,
+      `(HTTP ${status})`,
+    ];
+    if (init.requestId) parts.push(`(Request-ID: ${init.requestId})`);
+    super(`${parts.join(" ")} ${init.method} ${init.url}`);
+    this.status = status;
+    this.method = init.method;
+    this.url = init.url;
+    this.requestId = init.requestId;
+    this.details = init.details;
+    this.response = init.response;
+    this.retryAfter = init.retryAfter;
+  }
+}
+
+/** 400 */
+export class BadRequest extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 400;
+}
+/** 401 */
+export class Unauthorized extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 401;
+}
+/** 403 */
+export class Forbidden extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 403;
+}
+/** 404 */
+export class NotFound extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 404;
+}
+/** 405 */
+export class MethodNotAllowed extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 405;
+}
+/** 406 (e.g. an unsupported microversion) */
+export class NotAcceptable extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 406;
+}
+/** 408 */
+export class RequestTimeout extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 408;
+}
+/** 409 */
+export class Conflict extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 409;
+}
+/** 410 */
+export class Gone extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 410;
+}
+/** 413 */
+export class RequestEntityTooLarge extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 413;
+}
+/** 415 */
+export class UnsupportedMediaType extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 415;
+}
+/** 422 */
+export class UnprocessableEntity extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 422;
+}
+/** 429 */
+export class TooManyRequests extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 429;
+}
+/** 500 */
+export class InternalServerError extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 500;
+}
+/** 501 */
+export class HttpNotImplemented extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 501;
+}
+/** 502 */
+export class BadGateway extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 502;
+}
+/** 503 */
+export class ServiceUnavailable extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 503;
+}
+/** 504 */
+export class GatewayTimeout extends HttpError {
+  /** Status code. */
+  static override readonly httpStatus: number = 504;
+}
+
+const BY_STATUS: ReadonlyMap<number, typeof HttpError> = new Map(
+  [
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    RequestTimeout,
+    Conflict,
+    Gone,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+    UnprocessableEntity,
+    TooManyRequests,
+    InternalServerError,
+    HttpNotImplemented,
+    BadGateway,
+    ServiceUnavailable,
+    GatewayTimeout,
+  ].map((c) => [c.httpStatus, c]),
+);
+
+/** The request id a response carries, if any. */
+export function requestIdOf(headers: Headers): string | undefined {
+  return headers.get("x-openstack-request-id") ?? headers.get("x-compute-request-id") ??
+    undefined;
+}
+
+/** Parses `Retry-After` (seconds or HTTP date) into seconds, relative to `now` (ms). */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, (date - now) / 1000);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.trim() !== "" ? v : undefined;
+}
+
+/**
+ * Extracts a message from an OpenStack error body: Keystone
+ * (`{"error": {"message"}}`), Nova (`{"itemNotFound": {"message"}}`), Neutron
+ * (`{"NeutronError": {"message"}}`), Placement/API-WG (`{"errors": [{"detail"}]}`),
+ * Ironic (`{"error_message": "<json>"}`) and plain `{"message"}` forms.
+ */
+export function messageFromBody(body: unknown): string | undefined {
+  if (typeof body === "string") return str(body.slice(0, 500));
+  if (body === null || typeof body !== "object") return undefined;
+  const obj = body as Record<string, unknown>;
+  if (Array.isArray(obj.errors) && obj.errors.length > 0) {
+    const e = obj.errors[0] as Record<string, unknown>;
+    return str(e?.detail) ?? str(e?.title) ?? str(e?.message);
+  }
+  if (typeof obj.error_message === "string") {
+    try {
+      return messageFromBody(JSON.parse(obj.error_message)) ?? obj.error_message;
+    } catch {
+      return obj.error_message;
+    }
+  }
+  const direct = str(obj.message) ?? str(obj.faultstring) ?? str(obj.title);
+  if (direct) return direct;
+  for (const key of Object.keys(obj)) {
+    const inner = obj[key];
+    if (inner && typeof inner === "object" && !Array.isArray(inner)) {
+      const i = inner as Record<string, unknown>;
+      const msg = str(i.message) ?? str(i.faultstring) ?? str(i.detail) ?? str(i.title);
+      if (msg) return msg;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Builds the right {@linkcode HttpError} subclass from a response, reading
+ * (and so consuming) its body.
+ */
+export async function httpErrorFromResponse(
+  response: Response,
+  method: string,
+  url: string,
+  now: number = Date.now(),
+): Promise<HttpError> {
+  let details: unknown;
+  let text = "";
+  try {
+    text = await response.text();
+  } catch {
+    text = "";
+  }
+  const type = response.headers.get("content-type") ?? "";
+  if (text !== "") {
+    if (type.includes("json") || /^\s*[{[]/.test(text)) {
+      try {
+        details = JSON.parse(text);
+      } catch {
+        details = text;
+      }
+    } else {
+      details = text;
+    }
+  }
+  const cls = BY_STATUS.get(response.status) ?? HttpError;
+  return new cls({
+    status: response.status,
+    method,
+    url,
+    message: messageFromBody(details) ?? (response.statusText || undefined),
+    requestId: requestIdOf(response.headers),
+    details,
+    response,
+    retryAfter: parseRetryAfter(response.headers.get("retry-after"), now),
+  });
+}
