@@ -1,0 +1,67 @@
+/**
+ * osauth: OpenStack sessions and authentication for `fetch`-based runtimes
+ * (Deno, Deno Deploy, Bun, Node), after Python's keystoneauth1.
+ *
+ * A {@linkcode Session} holds an auth plugin and connection settings; it
+ * authenticates on demand, caches and refreshes the token, resolves
+ * endpoints from the service catalog and sends requests with `fetch`.
+ *
+ * @example Authenticate and call a service through the catalog
+ * ```ts ignore
+ * import { Session, v3 } from "jsr:@x/osauth";
+ *
+ * const auth = new v3.Password({
+ *   authUrl: "https://my.keystone.com:5000/v3",
+ *   username: "myuser", password: "mypassword", projectName: "proj",
+ *   userDomainId: "default", projectDomainId: "default",
+ * });
+ * const sess = new Session({ auth });
+ * const resp = await sess.get("/v3/users", {
+ *   endpointFilter: { serviceType: "identity", interface: "public", regionName: "myregion" },
+ * });
+ * const users = await resp.json();
+ * ```
+ *
+ * @example Share one plugin between sessions, or override it per request
+ * ```ts ignore
+ * import { Session } from "jsr:@x/osauth";
+ * declare const sess: Session;
+ * const other = new Session({ auth: sess.auth, verify: "/path/to/different-cas.cert" });
+ * await sess.get("https://my.keystone.com:5000/v3", { authenticated: false });
+ * ```
+ *
+ * @module
+ */
+export { joinUrl, Session } from "./src/session/session.ts";
+export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
+export type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "./src/types.ts";
+export * from "./src/errors.ts";
+export { AccessInfo, type IdentityRef, type RoleRef } from "./src/access/access_info.ts";
+export type { AccessInfoInit } from "./src/access/access_info.ts";
+export {
+  type CatalogEndpoint,
+  normalizeInterface,
+  ServiceCatalog,
+} from "./src/catalog/service_catalog.ts";
+export { allServiceTypes, officialServiceType } from "./src/catalog/service_types.ts";
+export {
+  type BaseIdentityOptions,
+  BaseIdentityPlugin,
+  MIN_TOKEN_LIFE_SECONDS,
+} from "./src/identity/base.ts";
+export * as v3 from "./src/identity/v3/mod.ts";
+export * as v2 from "./src/identity/v2/mod.ts";
+export {
+  type GenericOptions,
+  type GenericPasswordOptions,
+  type GenericTokenOptions,
+  Password,
+  Token,
+} from "./src/identity/generic.ts";
+export { TokenEndpoint, type TokenEndpointOptions } from "./src/plugins/token_endpoint.ts";
+export { NoAuth, type NoAuthOptions } from "./src/plugins/noauth.ts";
+export { HttpBasic, type HttpBasicOptions } from "./src/plugins/http_basic.ts";
+export { DiscoveryCache } from "./src/discovery/cache.ts";
+export type { EndpointData } from "./src/discovery/endpoint_data.ts";
+export { microversionHeaders } from "./src/discovery/microversion.ts";
+export { VERSION } from "./src/version.ts";

@@ -1,0 +1,177 @@
+/**
+ * The base of identity plugins: fetches a token on demand, caches it,
+ * refreshes it 120 s before expiry, and fetches it once however many requests
+ * wait on it at the same time.
+ *
+ * @module
+ */
+import type { AccessInfo } from "../access/access_info.ts";
+import { OptionError } from "../errors.ts";
+import type { Session } from "../session/session.ts";
+import type { AuthPlugin, EndpointFilter } from "../types.ts";
+import { officialServiceType } from "../catalog/service_types.ts";
+import { safeInspect } from "../secret.ts";
+
+/** Options every identity plugin takes. */
+export interface BaseIdentityOptions {
+  /** The identity endpoint, e.g. `https://keystone.example.com:5000/v3`. (required) */
+  authUrl: string;
+  /**
+   * Fetch a new token when the current one is about to expire (default true).
+   * With false the first token is used until the server refuses it.
+   */
+  reauthenticate?: boolean;
+}
+
+/** Seconds before expiry at which a token is refreshed (keystoneauth1's margin). */
+export const MIN_TOKEN_LIFE_SECONDS = 120;
+
+/** Validates and normalises an auth URL, throwing {@linkcode OptionError}. */
+export function checkAuthUrl(authUrl: unknown, plugin: string): string {
+  if (typeof authUrl !== "string" || authUrl === "") {
+    throw new OptionError(`${plugin}: authUrl is required`);
+  }
+  let url: URL;
+  try {
+    url = new URL(authUrl);
+  } catch {
+    throw new OptionError(`${plugin}: authUrl is not a valid URL: ${authUrl}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new OptionError(`${plugin}: authUrl must be http or https: ${authUrl}`);
+  }
+  return authUrl;
+}
+
+/** Throws {@linkcode OptionError} when `value` is not a non-empty string. */
+export function requireString(value: unknown, name: string, plugin: string): string {
+  if (typeof value !== "string" || value === "") {
+    throw new OptionError(`${plugin}: ${name} is required`);
+  }
+  return value;
+}
+
+/**
+ * Base class of token-issuing plugins. Subclasses implement
+ * {@linkcode BaseIdentityPlugin.getAuthRef}.
+ */
+export abstract class BaseIdentityPlugin implements AuthPlugin {
+  /** The identity endpoint. */
+  readonly authUrl: string;
+  /** Whether an expiring token is replaced by a new one. */
+  readonly reauthenticate: boolean;
+  #access: AccessInfo | undefined;
+  #pending: Promise<AccessInfo> | undefined;
+
+  /** Creates the plugin. */
+  constructor(options: BaseIdentityOptions) {
+    this.authUrl = checkAuthUrl(options?.authUrl, new.target.name);
+    this.reauthenticate = options.reauthenticate ?? true;
+    safeInspect(this, () => this.describe());
+  }
+
+  /** Fields shown by `console.log(plugin)` and `JSON.stringify(plugin)`. No secrets. */
+  protected describe(): Record<string, unknown> {
+    return { authUrl: this.authUrl, authenticated: this.#access !== undefined };
+  }
+
+  /** Obtains a new token from the identity service. */
+  protected abstract getAuthRef(session: Session): Promise<AccessInfo>;
+
+  /**
+   * The current {@linkcode AccessInfo}, authenticating when there is none or
+   * it expires within 120 s. Concurrent callers share one request.
+   */
+  getAccess(session: Session): Promise<AccessInfo> {
+    const current = this.#access;
+    if (
+      current &&
+      (!this.reauthenticate || !current.willExpireSoon(session.now(), MIN_TOKEN_LIFE_SECONDS))
+    ) {
+      return Promise.resolve(current);
+    }
+    if (!this.#pending) {
+      const pending = this.getAuthRef(session).then(
+        (access) => {
+          if (this.#pending === pending) {
+            this.#access = access;
+            this.#pending = undefined;
+          }
+          return access;
+        },
+        (err) => {
+          if (this.#pending === pending) this.#pending = undefined;
+          throw err;
+        },
+      );
+      this.#pending = pending;
+    }
+    return this.#pending;
+  }
+
+  /** The cached access info without authenticating, if any. */
+  get cachedAccess(): AccessInfo | undefined {
+    return this.#access;
+  }
+
+  /** The token (authenticating on demand). */
+  async getToken(session: Session): Promise<string> {
+    return (await this.getAccess(session)).token;
+  }
+
+  /** `{ "X-Auth-Token": token }`. */
+  async getHeaders(session: Session): Promise<Record<string, string>> {
+    return { "X-Auth-Token": await this.getToken(session) };
+  }
+
+  /** The authenticated user's id. */
+  async getUserId(session: Session): Promise<string | undefined> {
+    return (await this.getAccess(session)).userId;
+  }
+
+  /** The project id the token is scoped to. */
+  async getProjectId(session: Session): Promise<string | undefined> {
+    return (await this.getAccess(session)).projectId;
+  }
+
+  /**
+   * The catalog URL for a filter. `interface: "auth"` (or an identity filter
+   * when the catalog has no identity service) gives the auth URL.
+   */
+  async getEndpoint(session: Session, filter: EndpointFilter): Promise<string | undefined> {
+    if (filter.interface === "auth") return this.authUrl;
+    if (!filter.serviceType) {
+      throw new OptionError("an endpoint filter needs a serviceType");
+    }
+    const access = await this.getAccess(session);
+    if (
+      officialServiceType(filter.serviceType) === "identity" &&
+      access.catalog.endpointsFor({ serviceType: "identity", interface: filter.interface })
+          .length === 0
+    ) {
+      return this.authUrl;
+    }
+    return access.catalog.urlFor(filter);
+  }
+
+  /** The auth URL's origin and every origin in the current catalog. */
+  async getTrustedOrigins(session: Session): Promise<string[]> {
+    const origins = new Set([new URL(this.authUrl).origin]);
+    const access = this.#access ?? await this.getAccess(session);
+    for (const ep of access.catalog.endpoints) {
+      try {
+        origins.add(new URL(ep.url).origin);
+      } catch {
+        // an unparseable catalog URL trusts nothing
+      }
+    }
+    return [...origins];
+  }
+
+  /** Forgets the cached token. True when there was one. */
+  invalidate(): boolean {
+    const had = this.#access !== undefined;
+    this.#access = undefined;
+    return had;
+  }
+}

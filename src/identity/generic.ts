@@ -1,0 +1,271 @@
+/**
+ * Generic `Password` and `Token` plugins: like keystoneauth1's
+ * `identity.generic`, they discover whether the auth URL offers Keystone v3 or
+ * v2.0 and use the right protocol (v3 preferred).
+ *
+ * @example
+ * ```ts
+ * import { Password } from "./generic.ts";
+ * const auth = new Password({
+ *   authUrl: "http://127.0.0.1:5000", username: "admin", password: "pw",
+ *   projectName: "admin", defaultDomainId: "default",
+ * });
+ * ```
+ *
+ * @module
+ */
+import type { AccessInfo } from "../access/access_info.ts";
+import { DiscoveryFailure } from "../errors.ts";
+import type { Session } from "../session/session.ts";
+import { type BaseIdentityOptions, BaseIdentityPlugin, requireString } from "./base.ts";
+import type { ScopeOptions, UserOptions } from "./v3/base.ts";
+import { Password as V3Password } from "./v3/password.ts";
+import { Token as V3Token } from "./v3/token.ts";
+import { Password as V2Password } from "./v2/password.ts";
+import { Token as V2Token } from "./v2/token.ts";
+
+/** Options common to the generic plugins. */
+export interface GenericOptions extends BaseIdentityOptions, ScopeOptions {
+  /** v2.0 name for projectId. */
+  tenantId?: string;
+  /** v2.0 name for projectName. */
+  tenantName?: string;
+  /** Domain id used for the user and project when none is given (v3). */
+  defaultDomainId?: string;
+  /** Domain name used for the user and project when none is given (v3). */
+  defaultDomainName?: string;
+  /** Ask for the catalog (v3; default true). */
+  includeCatalog?: boolean;
+}
+
+/** Options of the generic {@linkcode Password}. */
+export interface GenericPasswordOptions extends GenericOptions, UserOptions {
+  /** The password. (required) */
+  password: string;
+}
+
+/** Options of the generic {@linkcode Token}. */
+export interface GenericTokenOptions extends GenericOptions {
+  /** The existing token. (required) */
+  token: string;
+}
+
+interface Discovered {
+  v3?: string;
+  v2?: string;
+}
+
+function versionsOf(body: unknown): Record<string, unknown>[] {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const v = b.versions as unknown;
+  if (Array.isArray(v)) return v;
+  if (v && typeof v === "object" && Array.isArray((v as Record<string, unknown>).values)) {
+    return (v as Record<string, unknown>).values as Record<string, unknown>[];
+  }
+  if (b.version && typeof b.version === "object") return [b.version as Record<string, unknown>];
+  return [];
+}
+
+/** Finds the v3 and v2.0 URLs an identity version document offers. */
+export function identityVersions(body: unknown, base: string): Discovered {
+  const found: Discovered = {};
+  for (const v of versionsOf(body)) {
+    const id = typeof v.id === "string" ? v.id : "";
+    const links = Array.isArray(v.links) ? v.links as Record<string, unknown>[] : [];
+    const self = links.find((l) => l?.rel === "self" && typeof l.href === "string");
+    const href = (self?.href as string | undefined) ?? base;
+    if (/^v3(\.|$)/.test(id)) found.v3 ??= href;
+    else if (/^v2\.0/.test(id)) found.v2 ??= href;
+  }
+  return found;
+}
+
+abstract class GenericPlugin extends BaseIdentityPlugin {
+  #inner: BaseIdentityPlugin | undefined;
+  protected readonly options: GenericOptions;
+
+  constructor(options: GenericOptions) {
+    super(options);
+    this.options = { ...options };
+  }
+
+  protected abstract createV3(authUrl: string): BaseIdentityPlugin;
+  protected abstract createV2(authUrl: string): BaseIdentityPlugin;
+
+  protected scope(): ScopeOptions & { tenantId?: string; tenantName?: string } {
+    const o = this.options;
+    const dom = { id: o.defaultDomainId, name: o.defaultDomainName };
+    const projectId = o.projectId ?? o.tenantId;
+    const projectName = o.projectName ?? o.tenantName;
+    return {
+      projectId,
+      projectName,
+      projectDomainId: o.projectDomainId ?? (o.projectDomainName ? undefined : dom.id),
+      projectDomainName: o.projectDomainName ?? (o.projectDomainId ? undefined : dom.name),
+      domainId: o.domainId,
+      domainName: o.domainName,
+      systemScope: o.systemScope,
+      trustId: o.trustId,
+      unscoped: o.unscoped,
+      tenantId: projectId,
+      tenantName: projectId ? undefined : projectName,
+    };
+  }
+
+  protected hasV3OnlyOptions(): boolean {
+    const o = this.options;
+    return !!(o.domainId || o.domainName || o.systemScope || o.projectDomainId ||
+      o.projectDomainName || o.unscoped);
+  }
+
+  async #discover(session: Session): Promise<Discovered> {
+    const path = new URL(this.authUrl).pathname.replace(/\/+$/, "");
+    if (/\/v3$/.test(path)) return { v3: this.authUrl };
+    if (/\/v2\.0$/.test(path)) return { v2: this.authUrl };
+    let resp: Response;
+    try {
+      resp = await session.request(this.authUrl, {
+        authenticated: false,
+        raiseExc: false,
+        headers: { Accept: "application/json" },
+      });
+    } catch (err) {
+      throw new DiscoveryFailure(
+        `could not discover identity versions at ${this.authUrl}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    let body: unknown;
+    try {
+      body = await resp.json();
+    } catch {
+      throw new DiscoveryFailure(
+        `the identity version document at ${this.authUrl} is not JSON (HTTP ${resp.status})`,
+      );
+    }
+    return identityVersions(body, this.authUrl);
+  }
+
+  /** The plugin discovery chose, once authenticated. */
+  get resolvedPlugin(): BaseIdentityPlugin | undefined {
+    return this.#inner;
+  }
+
+  protected async getAuthRef(session: Session): Promise<AccessInfo> {
+    if (!this.#inner) {
+      const found = await this.#discover(session);
+      if (found.v3) this.#inner = this.createV3(found.v3);
+      else if (found.v2) {
+        if (this.hasV3OnlyOptions()) {
+          throw new DiscoveryFailure(
+            `${this.authUrl} offers only identity v2.0, which cannot use domain or system scope`,
+          );
+        }
+        this.#inner = this.createV2(found.v2);
+      } else {
+        throw new DiscoveryFailure(`no identity v3 or v2.0 API found at ${this.authUrl}`);
+      }
+    }
+    this.#inner.invalidate();
+    return this.#inner.getAccess(session);
+  }
+}
+
+/**
+ * Password authentication with identity version discovery.
+ *
+ * @example
+ * ```ts
+ * import { Password } from "./generic.ts";
+ * const auth = new Password({
+ *   authUrl: "http://127.0.0.1:5000", username: "u", password: "p",
+ *   userDomainId: "default", projectName: "proj", projectDomainId: "default",
+ * });
+ * ```
+ */
+export class Password extends GenericPlugin {
+  #password: string;
+  #user: UserOptions;
+  /** Creates the plugin. */
+  constructor(options: GenericPasswordOptions) {
+    super(options);
+    this.#password = requireString(options.password, "password", "Password");
+    this.#user = {
+      userId: options.userId,
+      username: options.username,
+      userDomainId: options.userDomainId,
+      userDomainName: options.userDomainName,
+    };
+  }
+  protected override hasV3OnlyOptions(): boolean {
+    return super.hasV3OnlyOptions() || !!(this.#user.userDomainId || this.#user.userDomainName);
+  }
+  protected createV3(authUrl: string): BaseIdentityPlugin {
+    const u = this.#user;
+    const o = this.options;
+    const { tenantId: _i, tenantName: _n, ...scope } = this.scope();
+    return new V3Password({
+      authUrl,
+      includeCatalog: o.includeCatalog,
+      reauthenticate: this.reauthenticate,
+      ...scope,
+      userId: u.userId,
+      username: u.username,
+      userDomainId: u.userDomainId ?? (u.userDomainName ? undefined : o.defaultDomainId),
+      userDomainName: u.userDomainName ?? (u.userDomainId ? undefined : o.defaultDomainName),
+      password: this.#password,
+    });
+  }
+  protected createV2(authUrl: string): BaseIdentityPlugin {
+    const s = this.scope();
+    return new V2Password({
+      authUrl,
+      reauthenticate: this.reauthenticate,
+      userId: this.#user.userId,
+      username: this.#user.username,
+      password: this.#password,
+      tenantId: s.tenantId,
+      tenantName: s.tenantName,
+      trustId: s.trustId,
+    });
+  }
+}
+
+/**
+ * Token authentication with identity version discovery.
+ *
+ * @example
+ * ```ts
+ * import { Token } from "./generic.ts";
+ * const auth = new Token({ authUrl: "http://127.0.0.1:5000", token: "t", projectId: "p" });
+ * ```
+ */
+export class Token extends GenericPlugin {
+  #token: string;
+  /** Creates the plugin. */
+  constructor(options: GenericTokenOptions) {
+    super(options);
+    this.#token = requireString(options.token, "token", "Token");
+  }
+  protected createV3(authUrl: string): BaseIdentityPlugin {
+    const { tenantId: _i, tenantName: _n, ...scope } = this.scope();
+    return new V3Token({
+      authUrl,
+      includeCatalog: this.options.includeCatalog,
+      reauthenticate: this.reauthenticate,
+      ...scope,
+      token: this.#token,
+    });
+  }
+  protected createV2(authUrl: string): BaseIdentityPlugin {
+    const s = this.scope();
+    return new V2Token({
+      authUrl,
+      reauthenticate: this.reauthenticate,
+      token: this.#token,
+      tenantId: s.tenantId,
+      tenantName: s.tenantName,
+      trustId: s.trustId,
+    });
+  }
+}

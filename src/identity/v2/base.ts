@@ -1,0 +1,61 @@
+/**
+ * The v2.0 token request (`POST /v2.0/tokens`).
+ *
+ * @module
+ */
+import { AccessInfo } from "../../access/access_info.ts";
+import { AuthorizationFailure, OptionError } from "../../errors.ts";
+import type { Session } from "../../session/session.ts";
+import { type BaseIdentityOptions, BaseIdentityPlugin } from "../base.ts";
+
+/** Options of every v2.0 plugin. */
+export interface V2Options extends BaseIdentityOptions {
+  /** Tenant (project) id to scope to. */
+  tenantId?: string;
+  /** Tenant (project) name to scope to. */
+  tenantName?: string;
+  /** Trust id to scope to. */
+  trustId?: string;
+}
+
+/** Base of v2.0 plugins. */
+export abstract class V2Auth extends BaseIdentityPlugin {
+  #scope: Record<string, string>;
+
+  /** Creates the plugin. */
+  constructor(options: V2Options) {
+    super(options);
+    if (options.tenantId && options.tenantName) {
+      throw new OptionError(`${new.target.name}: give tenantId or tenantName, not both`);
+    }
+    this.#scope = {};
+    if (options.tenantId) this.#scope.tenantId = options.tenantId;
+    if (options.tenantName) this.#scope.tenantName = options.tenantName;
+    if (options.trustId) this.#scope.trust_id = options.trustId;
+  }
+
+  protected override describe(): Record<string, unknown> {
+    return { ...super.describe(), ...this.#scope };
+  }
+
+  /** The credentials part of `auth` (holds secrets). */
+  protected abstract credentials(): Record<string, unknown>;
+
+  /** `POST <authUrl>/tokens`. */
+  protected async getAuthRef(session: Session): Promise<AccessInfo> {
+    const url = `${this.authUrl.replace(/\/+$/, "")}/tokens`;
+    const resp = await session.request(url, {
+      method: "POST",
+      json: { auth: { ...this.credentials(), ...this.#scope } },
+      authenticated: false,
+      headers: { Accept: "application/json" },
+    });
+    let body: unknown;
+    try {
+      body = await resp.json();
+    } catch {
+      throw new AuthorizationFailure(`the token response from ${url} is not JSON`);
+    }
+    return AccessInfo.fromV2(body);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * `v2.Token`: exchange a token for a new one against Keystone v2.0.
+ *
+ * @module
+ */
+import { requireString } from "../base.ts";
+import { V2Auth, type V2Options } from "./base.ts";
+
+/** Options of {@linkcode Token}. */
+export interface TokenOptions extends V2Options {
+  /** The existing token. (required) */
+  token: string;
+}
+
+/**
+ * v2.0 token authentication.
+ *
+ * @example
+ * ```ts
+ * import { v2 } from "../../../mod.ts";
+ * const auth = new v2.Token({ authUrl: "http://127.0.0.1:5000/v2.0", token: "t", tenantId: "p" });
+ * ```
+ */
+export class Token extends V2Auth {
+  #token: string;
+  /** Creates the plugin. */
+  constructor(options: TokenOptions) {
+    super(options);
+    this.#token = requireString(options.token, "token", "v2.Token");
+  }
+  protected credentials(): Record<string, unknown> {
+    return { token: { id: this.#token } };
+  }
+}

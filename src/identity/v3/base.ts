@@ -1,0 +1,193 @@
+/**
+ * The v3 token request: methods, scope, and `POST /v3/auth/tokens`.
+ *
+ * @module
+ */
+import { AccessInfo } from "../../access/access_info.ts";
+import { AuthorizationFailure, OptionError } from "../../errors.ts";
+import type { Session } from "../../session/session.ts";
+import { type BaseIdentityOptions, BaseIdentityPlugin } from "../base.ts";
+
+/** Scope options shared by v3 plugins (choose at most one target). */
+export interface ScopeOptions {
+  /** Project id to scope to. */
+  projectId?: string;
+  /** Project name to scope to (needs projectDomainId or projectDomainName). */
+  projectName?: string;
+  /** Domain id of the project named by projectName. */
+  projectDomainId?: string;
+  /** Domain name of the project named by projectName. */
+  projectDomainName?: string;
+  /** Domain id to scope to. */
+  domainId?: string;
+  /** Domain name to scope to. */
+  domainName?: string;
+  /** System scope: `"all"`. */
+  systemScope?: string;
+  /** Trust id to scope to. */
+  trustId?: string;
+  /** Ask explicitly for an unscoped token. */
+  unscoped?: boolean;
+}
+
+/** Options of every v3 plugin. */
+export interface V3Options extends BaseIdentityOptions, ScopeOptions {
+  /** Ask for the service catalog in the token (default true). */
+  includeCatalog?: boolean;
+}
+
+/** User identification for methods that name a user. */
+export interface UserOptions {
+  /** User id. */
+  userId?: string;
+  /** User name (needs userDomainId or userDomainName). */
+  username?: string;
+  /** Domain id of the user named by username. */
+  userDomainId?: string;
+  /** Domain name of the user named by username. */
+  userDomainName?: string;
+}
+
+/** One `identity` method of a v3 token request. */
+export interface AuthMethod {
+  /** Method name: `password`, `token`, `application_credential`, `totp`. */
+  readonly name: string;
+  /** The method's object in `auth.identity`. Holds secrets: never log it. */
+  payload(): Record<string, unknown>;
+}
+
+function domainRef(id: string | undefined, name: string | undefined): Record<string, string> {
+  return id ? { id } : { name: name as string };
+}
+
+/** Builds `{"id"}` or `{"name", "domain"}` for a user, throwing on missing fields. */
+export function userRef(o: UserOptions, plugin: string): Record<string, unknown> {
+  if (o.userId) return { id: o.userId };
+  if (!o.username) throw new OptionError(`${plugin}: userId or username is required`);
+  if (!o.userDomainId && !o.userDomainName) {
+    throw new OptionError(
+      `${plugin}: username needs userDomainId or userDomainName (user names are unique only within a domain)`,
+    );
+  }
+  return { name: o.username, domain: domainRef(o.userDomainId, o.userDomainName) };
+}
+
+/** Validates scope options and returns the `scope` object, if any. */
+export function buildScope(o: ScopeOptions, plugin: string): unknown {
+  const targets = [
+    o.projectId || o.projectName ? "project" : undefined,
+    o.domainId || o.domainName ? "domain" : undefined,
+    o.systemScope ? "system" : undefined,
+    o.trustId ? "trust" : undefined,
+    o.unscoped ? "unscoped" : undefined,
+  ].filter((t) => t !== undefined);
+  if (targets.length > 1) {
+    throw new OptionError(
+      `${plugin}: authentication cannot be scoped to multiple targets (${
+        targets.join(", ")
+      }); pick one of project, domain, system, trust or unscoped`,
+    );
+  }
+  if (o.projectId) return { project: { id: o.projectId } };
+  if (o.projectName) {
+    if (!o.projectDomainId && !o.projectDomainName) {
+      throw new OptionError(
+        `${plugin}: projectName needs projectDomainId or projectDomainName`,
+      );
+    }
+    return {
+      project: { name: o.projectName, domain: domainRef(o.projectDomainId, o.projectDomainName) },
+    };
+  }
+  if (o.domainId || o.domainName) return { domain: domainRef(o.domainId, o.domainName) };
+  if (o.systemScope) {
+    if (o.systemScope !== "all") {
+      throw new OptionError(`${plugin}: systemScope must be "all"`);
+    }
+    return { system: { all: true } };
+  }
+  if (o.trustId) return { "OS-TRUST:trust": { id: o.trustId } };
+  if (o.unscoped) return "unscoped";
+  return undefined;
+}
+
+/**
+ * Base of v3 plugins: sends the methods from {@linkcode V3Auth.authMethods}
+ * with the scope to `<authUrl>/auth/tokens`.
+ */
+export abstract class V3Auth extends BaseIdentityPlugin {
+  /** Whether the catalog is requested. */
+  readonly includeCatalog: boolean;
+  #scope: unknown;
+  #scopeOptions: ScopeOptions;
+
+  /** Creates the plugin; validates the scope options. */
+  constructor(options: V3Options) {
+    super(options);
+    this.includeCatalog = options.includeCatalog ?? true;
+    this.#scope = buildScope(options, new.target.name);
+    this.#scopeOptions = {
+      projectId: options.projectId,
+      projectName: options.projectName,
+      projectDomainId: options.projectDomainId,
+      projectDomainName: options.projectDomainName,
+      domainId: options.domainId,
+      domainName: options.domainName,
+      systemScope: options.systemScope,
+      trustId: options.trustId,
+      unscoped: options.unscoped,
+    };
+  }
+
+  /** The scope requested (no secrets). */
+  get scope(): ScopeOptions {
+    return Object.fromEntries(
+      Object.entries(this.#scopeOptions).filter(([, v]) => v !== undefined),
+    ) as ScopeOptions;
+  }
+
+  protected override describe(): Record<string, unknown> {
+    return {
+      ...super.describe(),
+      methods: this.authMethods().map((m) => m.name),
+      scope: this.scope,
+    };
+  }
+
+  /** The identity methods this plugin authenticates with. */
+  abstract authMethods(): AuthMethod[];
+
+  /** The request body for `POST /auth/tokens`. Holds secrets: never log it. */
+  buildRequestBody(): Record<string, unknown> {
+    const methods = this.authMethods();
+    const identity: Record<string, unknown> = { methods: methods.map((m) => m.name) };
+    for (const m of methods) identity[m.name] = m.payload();
+    const auth: Record<string, unknown> = { identity };
+    if (this.#scope !== undefined) auth.scope = this.#scope;
+    return { auth };
+  }
+
+  /** `POST <authUrl>/auth/tokens`. */
+  protected async getAuthRef(session: Session): Promise<AccessInfo> {
+    const url = `${this.authUrl.replace(/\/+$/, "")}/auth/tokens${
+      this.includeCatalog ? "" : "?nocatalog"
+    }`;
+    const resp = await session.request(url, {
+      method: "POST",
+      json: this.buildRequestBody(),
+      authenticated: false,
+      headers: { Accept: "application/json" },
+    });
+    const token = resp.headers.get("x-subject-token");
+    let body: unknown;
+    try {
+      body = await resp.json();
+    } catch {
+      throw new AuthorizationFailure(`the token response from ${url} is not JSON`);
+    }
+    if (!token) {
+      throw new AuthorizationFailure(`the token response from ${url} has no X-Subject-Token`);
+    }
+    return AccessInfo.fromV3(token, body);
+  }
+}

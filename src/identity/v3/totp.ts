@@ -1,0 +1,44 @@
+/**
+ * `v3.Totp`: authenticate with a time-based one-time passcode.
+ *
+ * @module
+ */
+import { requireString } from "../base.ts";
+import { type AuthMethod, type UserOptions, userRef, V3Auth, type V3Options } from "./base.ts";
+
+/** Options of {@linkcode Totp}. */
+export interface TotpOptions extends V3Options, UserOptions {
+  /** The current passcode. (required) */
+  passcode: string;
+}
+
+/** The `totp` method. */
+export function totpMethod(o: TotpOptions, plugin: string): AuthMethod {
+  const user = userRef(o, plugin);
+  const passcode = requireString(o.passcode, "passcode", plugin);
+  return { name: "totp", payload: () => ({ user: { ...user, passcode } }) };
+}
+
+/**
+ * TOTP authentication against Keystone v3.
+ *
+ * @example
+ * ```ts
+ * import { v3 } from "../../../mod.ts";
+ * const auth = new v3.Totp({
+ *   authUrl: "http://127.0.0.1:5000/v3", userId: "u1", passcode: "123456",
+ * });
+ * ```
+ */
+export class Totp extends V3Auth {
+  #method: AuthMethod;
+  /** Creates the plugin. */
+  constructor(options: TotpOptions) {
+    super(options);
+    this.#method = totpMethod(options, "v3.Totp");
+  }
+  /** `[totp]`. */
+  authMethods(): AuthMethod[] {
+    return [this.#method];
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * `HttpBasic`: HTTP Basic authentication (keystoneauth1's
+ * `http_basic.HTTPBasicAuth`), e.g. for Ironic standalone.
+ *
+ * @module
+ */
+import { safeInspect } from "../secret.ts";
+import type { AuthPlugin } from "../types.ts";
+import { requireString } from "../identity/base.ts";
+import { checkEndpoint } from "./token_endpoint.ts";
+
+/** Options of {@linkcode HttpBasic}. */
+export interface HttpBasicOptions {
+  /** The endpoint every request goes to. */
+  endpoint?: string;
+  /** User name. (required) */
+  username: string;
+  /** Password. (required) */
+  password: string;
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/**
+ * Sends `Authorization: Basic ...`.
+ *
+ * @example
+ * ```ts
+ * import { HttpBasic, Session } from "../../mod.ts";
+ * const sess = new Session({
+ *   auth: new HttpBasic({ endpoint: "http://127.0.0.1:6385", username: "u", password: "p" }),
+ * });
+ * ```
+ */
+export class HttpBasic implements AuthPlugin {
+  /** The endpoint, if any. */
+  readonly endpoint: string | undefined;
+  /** The user name. */
+  readonly username: string;
+  #header: string;
+
+  /** Creates the plugin. */
+  constructor(options: HttpBasicOptions) {
+    this.endpoint = options?.endpoint === undefined
+      ? undefined
+      : checkEndpoint(options.endpoint, "HttpBasic");
+    this.username = requireString(options.username, "username", "HttpBasic");
+    const password = requireString(options.password, "password", "HttpBasic");
+    this.#header = `Basic ${base64(`${this.username}:${password}`)}`;
+    safeInspect(
+      this,
+      () => ({ endpoint: this.endpoint, username: this.username, password: "***" }),
+    );
+  }
+  /** `{ Authorization: "Basic ..." }`. */
+  getHeaders(): Promise<Record<string, string>> {
+    return Promise.resolve({ Authorization: this.#header });
+  }
+  /** The endpoint; the filter is ignored. */
+  getEndpoint(): Promise<string | undefined> {
+    return Promise.resolve(this.endpoint);
+  }
+  /** The endpoint's origin. */
+  getTrustedOrigins(): Promise<string[]> {
+    return Promise.resolve(this.endpoint ? [new URL(this.endpoint).origin] : []);
+  }
+  /** Nothing to invalidate: false. */
+  invalidate(): boolean {
+    return false;
+  }
+}

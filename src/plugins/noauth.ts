@@ -1,0 +1,45 @@
+/**
+ * `NoAuth`: no credentials, for services run with `auth_strategy = noauth2`.
+ *
+ * @module
+ */
+import type { AuthPlugin } from "../types.ts";
+import { checkEndpoint } from "./token_endpoint.ts";
+
+/** Options of {@linkcode NoAuth}. */
+export interface NoAuthOptions {
+  /** The endpoint every request goes to. */
+  endpoint?: string;
+}
+
+/**
+ * Sends no credentials; the endpoint (if given) is used for every filter.
+ *
+ * @example
+ * ```ts
+ * import { NoAuth, Session } from "../../mod.ts";
+ * const sess = new Session({ auth: new NoAuth({ endpoint: "http://127.0.0.1:6385" }) });
+ * ```
+ */
+export class NoAuth implements AuthPlugin {
+  /** The endpoint, if any. */
+  readonly endpoint: string | undefined;
+  /** Creates the plugin. */
+  constructor(options: NoAuthOptions = {}) {
+    this.endpoint = options.endpoint === undefined
+      ? undefined
+      : checkEndpoint(options.endpoint, "NoAuth");
+  }
+  /** No headers. */
+  getHeaders(): Promise<Record<string, string>> {
+    return Promise.resolve({});
+  }
+  /** The endpoint; the filter is ignored. */
+  getEndpoint(): Promise<string | undefined> {
+    return Promise.resolve(this.endpoint);
+  }
+  /** Nothing to invalidate: false. */
+  invalidate(): boolean {
+    return false;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `TokenEndpoint`: a fixed endpoint and token (keystoneauth1's
+ * `token_endpoint.Token`, openstacksdk's `admin_token`).
+ *
+ * @module
+ */
+import { OptionError } from "../errors.ts";
+import { safeInspect } from "../secret.ts";
+import type { AuthPlugin } from "../types.ts";
+import { requireString } from "../identity/base.ts";
+
+/** Options of {@linkcode TokenEndpoint}. */
+export interface TokenEndpointOptions {
+  /** The endpoint every request goes to. (required) */
+  endpoint: string;
+  /** The token sent as X-Auth-Token. (required) */
+  token: string;
+}
+
+/** Parses an endpoint option, throwing {@linkcode OptionError} when it is no http(s) URL. */
+export function checkEndpoint(endpoint: unknown, plugin: string): string {
+  const value = requireString(endpoint, "endpoint", plugin);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new OptionError(`${plugin}: endpoint is not a valid URL: ${value}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new OptionError(`${plugin}: endpoint must be http or https: ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Always the same endpoint and token, whatever the endpoint filter says.
+ *
+ * @example
+ * ```ts
+ * import { Session, TokenEndpoint } from "../../mod.ts";
+ * const sess = new Session({
+ *   auth: new TokenEndpoint({ endpoint: "http://127.0.0.1:8774/v2.1", token: "t" }),
+ * });
+ * ```
+ */
+export class TokenEndpoint implements AuthPlugin {
+  /** The fixed endpoint. */
+  readonly endpoint: string;
+  #token: string;
+
+  /** Creates the plugin. */
+  constructor(options: TokenEndpointOptions) {
+    this.endpoint = checkEndpoint(options?.endpoint, "TokenEndpoint");
+    this.#token = requireString(options.token, "token", "TokenEndpoint");
+    safeInspect(this, () => ({ endpoint: this.endpoint, token: "***" }));
+  }
+
+  /** The token. */
+  getToken(): Promise<string> {
+    return Promise.resolve(this.#token);
+  }
+
+  /** `{ "X-Auth-Token": token }`. */
+  getHeaders(): Promise<Record<string, string>> {
+    return Promise.resolve({ "X-Auth-Token": this.#token });
+  }
+
+  /** The fixed endpoint; the filter is ignored. */
+  getEndpoint(): Promise<string> {
+    return Promise.resolve(this.endpoint);
+  }
+
+  /** The endpoint's origin. */
+  getTrustedOrigins(): Promise<string[]> {
+    return Promise.resolve([new URL(this.endpoint).origin]);
+  }
+
+  /** A fixed token cannot be renewed: false. */
+  invalidate(): boolean {
+    return false;
+  }
+}

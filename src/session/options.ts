@@ -1,0 +1,105 @@
+/**
+ * Option types of {@linkcode Session} and its requests.
+ *
+ * @module
+ */
+import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
+import type { DiscoveryCache } from "../discovery/cache.ts";
+
+/** Options of `new Session(options)`. All are optional. */
+export interface SessionOptions {
+  /** The auth plugin used for authenticated requests. */
+  auth?: AuthPlugin;
+  /** TLS verification: true (default), false, or a CA bundle path. */
+  verify?: boolean | string;
+  /** Client certificate path, or [certificate path, key path]. */
+  cert?: string | readonly [cert: string, key: string];
+  /** Per-attempt timeout in milliseconds. */
+  timeout?: number;
+  /** The whole User-Agent header (default `osauth/<version>` with appName/appVersion). */
+  userAgent?: string;
+  /** Application name put first in the User-Agent. */
+  appName?: string;
+  /** Application version, with appName. */
+  appVersion?: string;
+  /** Headers added to every request. */
+  additionalHeaders?: HeadersInit;
+  /** Where HTTP requests and responses are logged (debug, redacted). */
+  logger?: Logger;
+  /** How often a failed connection is retried (default 0). */
+  connectRetries?: number;
+  /** How often a retriable status is retried (default 0). */
+  statusCodeRetries?: number;
+  /** Statuses retried by statusCodeRetries (default [503]). */
+  retriableStatusCodes?: readonly number[];
+  /** Base delay of the exponential backoff in ms (default 500). */
+  retryDelay?: number;
+  /** Largest backoff delay in ms (default 60 000). */
+  maxRetryDelay?: number;
+  /** Also retry non-idempotent requests (POST, PATCH) the server may have seen. */
+  retryNonIdempotent?: boolean;
+  /** At most this many requests in flight at once. */
+  maxConcurrency?: number;
+  /** Version discovery cache; pass one to several sessions to share it. */
+  discoveryCache?: DiscoveryCache;
+  /** The transport (default: the global fetch). */
+  fetch?: typeof fetch;
+  /** The clock, in ms since the epoch (default Date.now). */
+  now?: () => number;
+  /** Default interface merged into every endpoint filter (clouds.yaml `interface`). */
+  interface?: string | readonly string[];
+  /** Default region merged into every endpoint filter (clouds.yaml `region_name`). */
+  regionName?: string;
+  /** Service type -> URL used instead of the catalog (clouds.yaml `*_endpoint_override`). */
+  endpointOverrides?: Readonly<Record<string, string>>;
+  /** Service type -> API version wanted (clouds.yaml `*_api_version`), used by Adapter. */
+  apiVersions?: Readonly<Record<string, string>>;
+  /** Extra origins (`https://host:port`) trusted to receive credentials. */
+  trustedOrigins?: readonly string[];
+  /** Most redirects followed for one request (default 30, as keystoneauth1). */
+  redirectLimit?: number;
+}
+
+/** Options of `session.request(url, options)` and its method shortcuts. */
+export interface RequestOptions {
+  /** HTTP method (default GET). */
+  method?: string;
+  /** Request headers. */
+  headers?: HeadersInit;
+  /** Raw body. */
+  body?: BodyInit | null;
+  /** A value sent as JSON (sets Content-Type and Accept). */
+  json?: unknown;
+  /** Send credentials (default: true when an auth plugin is available). */
+  authenticated?: boolean;
+  /** Auth plugin for this request instead of the session's. */
+  auth?: AuthPlugin;
+  /** Selects the endpoint a relative URL is joined to. */
+  endpointFilter?: EndpointFilter | EndpointDataFilter;
+  /** Base URL a relative URL is joined to, instead of the catalog's. */
+  endpointOverride?: string;
+  /** Throw an HttpError on status >= 400 (default true). */
+  raiseExc?: boolean;
+  /** On 401, invalidate, re-authenticate and retry once (default true). */
+  allowReauth?: boolean;
+  /** Microversion to request. */
+  microversion?: string;
+  /** Service type named in the microversion header (default: the filter's). */
+  microversionServiceType?: string;
+  /** Overrides the session's connectRetries. */
+  connectRetries?: number;
+  /** Overrides the session's statusCodeRetries. */
+  statusCodeRetries?: number;
+  /** Overrides the session's retriableStatusCodes. */
+  retriableStatusCodes?: readonly number[];
+  /** Overrides the session's timeout (ms). */
+  timeout?: number;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+  /** Sent as `X-OpenStack-Request-ID` (a `req-<uuid>`). */
+  globalRequestId?: string;
+  /** Logger for this request instead of the session's. */
+  logger?: Logger;
+  /** Follow redirects (default true). */
+  redirect?: boolean;
+}

@@ -1,0 +1,603 @@
+/**
+ * `Session`: the contact point to an OpenStack cloud. It holds the auth
+ * plugin and connection settings, authenticates on demand, resolves endpoints
+ * from the catalog, and sends requests with the global `fetch`.
+ *
+ * @example
+ * ```ts ignore
+ * import { Session, v3 } from "jsr:@x/osauth";
+ * const auth = new v3.Password({
+ *   authUrl: "https://my.keystone.com:5000/v3",
+ *   username: "myuser", password: "mypassword", projectName: "proj",
+ *   userDomainId: "default", projectDomainId: "default",
+ * });
+ * const sess = new Session({ auth });
+ * const resp = await sess.get("/v3/users", {
+ *   endpointFilter: { serviceType: "identity", interface: "public" },
+ * });
+ * ```
+ *
+ * @module
+ */
+import type { AccessInfo } from "../access/access_info.ts";
+import { DiscoveryCache } from "../discovery/cache.ts";
+import { microversionHeaders } from "../discovery/microversion.ts";
+import {
+  AuthorizationFailure,
+  ConnectFailure,
+  ConnectTimeout,
+  EndpointNotFound,
+  httpErrorFromResponse,
+  MissingAuthPlugin,
+  OptionError,
+  parseRetryAfter,
+  TooManyRedirects,
+  UntrustedOrigin,
+} from "../errors.ts";
+import { logRequest, logResponse } from "../logging.ts";
+import { permissionErrorFor } from "../net/permissions.ts";
+import { createTransport, type FetchLike } from "../net/transport.ts";
+import { officialServiceType } from "../catalog/service_types.ts";
+import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
+import { VERSION } from "../version.ts";
+import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
+import type { RequestOptions, SessionOptions } from "./options.ts";
+import { Semaphore } from "./semaphore.ts";
+import type { EndpointData } from "../discovery/endpoint_data.ts";
+import { getEndpointData } from "../discovery/discover.ts";
+import { safeInspect } from "../secret.ts";
+
+export type { RequestOptions, SessionOptions } from "./options.ts";
+
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const CREDENTIAL_HEADERS = ["x-auth-token", "authorization", "x-service-token", "cookie"];
+
+function isAbsoluteUrl(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+}
+
+/** Joins a base URL and a path as keystoneauth1 does (`base/` + `path`). */
+export function joinUrl(base: string, path: string): string {
+  if (path === "") return base;
+  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function nonNegativeInt(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new OptionError(`${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+    throw new OptionError(`${name} must be a positive number of milliseconds`);
+  }
+  return value;
+}
+
+function runtimeTag(): string {
+  const g = globalThis as {
+    Deno?: { version?: { deno?: string } };
+    Bun?: { version?: string };
+    process?: { versions?: { node?: string } };
+  };
+  if (g.Deno?.version?.deno) return `Deno/${g.Deno.version.deno}`;
+  if (g.Bun?.version) return `Bun/${g.Bun.version}`;
+  if (g.process?.versions?.node) return `Node.js/${g.process.versions.node}`;
+  return "";
+}
+
+interface Prepared {
+  method: string;
+  url: string;
+  headers: Headers;
+  body: BodyInit | null | undefined;
+  bodyText: string | undefined;
+}
+
+/**
+ * Holds authentication and connection settings shared by every service
+ * client. See the module documentation for an example.
+ */
+export class Session {
+  /** The session's auth plugin, shareable with other sessions. */
+  readonly auth: AuthPlugin | undefined;
+  /** TLS verification setting. */
+  readonly verify: boolean | string;
+  /** Client certificate setting. */
+  readonly cert: string | readonly [string, string] | undefined;
+  /** Per-attempt timeout (ms). */
+  readonly timeout: number | undefined;
+  /** The User-Agent sent. */
+  readonly userAgent: string;
+  /** Logger for HTTP traffic. */
+  readonly logger: Logger | undefined;
+  /** Connection retries. */
+  readonly connectRetries: number;
+  /** Status code retries. */
+  readonly statusCodeRetries: number;
+  /** Statuses retried. */
+  readonly retriableStatusCodes: readonly number[];
+  /** Version discovery cache. */
+  readonly discoveryCache: DiscoveryCache;
+  /** Defaults merged into endpoint filters. */
+  readonly defaultFilter: Readonly<EndpointFilter>;
+  /** Service type -> endpoint override. */
+  readonly endpointOverrides: Readonly<Record<string, string>>;
+  /** Service type -> API version wanted. */
+  readonly apiVersions: Readonly<Record<string, string>>;
+  /** Extra trusted origins. */
+  readonly trustedOrigins: readonly string[];
+  readonly #options: SessionOptions;
+  readonly #additionalHeaders: Headers;
+  readonly #now: () => number;
+  readonly #semaphore: Semaphore | undefined;
+  #transport: FetchLike | undefined;
+
+  /** Creates a session. Throws `OptionError` on bad options. */
+  constructor(options: SessionOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new OptionError("Session options must be an object");
+    }
+    this.#options = { ...options };
+    this.auth = options.auth;
+    this.verify = options.verify ?? true;
+    if (typeof this.verify !== "boolean" && typeof this.verify !== "string") {
+      throw new OptionError("verify must be true, false or a CA bundle path");
+    }
+    this.cert = options.cert;
+    this.timeout = positiveNumber(options.timeout, "timeout");
+    this.connectRetries = nonNegativeInt(options.connectRetries, "connectRetries") ?? 0;
+    this.statusCodeRetries = nonNegativeInt(options.statusCodeRetries, "statusCodeRetries") ?? 0;
+    this.retriableStatusCodes = options.retriableStatusCodes ?? [503];
+    const maxConcurrency = nonNegativeInt(options.maxConcurrency, "maxConcurrency");
+    if (maxConcurrency === 0) throw new OptionError("maxConcurrency must be at least 1");
+    this.#semaphore = maxConcurrency ? new Semaphore(maxConcurrency) : undefined;
+    nonNegativeInt(options.redirectLimit, "redirectLimit");
+    this.logger = options.logger;
+    this.discoveryCache = options.discoveryCache ?? new DiscoveryCache();
+    this.#now = options.now ?? Date.now;
+    this.#additionalHeaders = new Headers(options.additionalHeaders);
+    const app = options.appName
+      ? `${options.appName}${options.appVersion ? `/${options.appVersion}` : ""} `
+      : "";
+    this.userAgent = options.userAgent ?? `${app}osauth/${VERSION} ${runtimeTag()}`.trim();
+    this.defaultFilter = {
+      ...(options.interface !== undefined ? { interface: options.interface } : {}),
+      ...(options.regionName !== undefined ? { regionName: options.regionName } : {}),
+    };
+    this.endpointOverrides = Object.fromEntries(
+      Object.entries(options.endpointOverrides ?? {}).map(([k, v]) => [officialServiceType(k), v]),
+    );
+    this.apiVersions = Object.fromEntries(
+      Object.entries(options.apiVersions ?? {}).map(([k, v]) => [officialServiceType(k), v]),
+    );
+    this.trustedOrigins = (options.trustedOrigins ?? []).map((o) => {
+      const origin = originOf(o);
+      if (!origin) throw new OptionError(`trustedOrigins: not a URL: ${o}`);
+      return origin;
+    });
+    safeInspect(this, () => ({
+      auth: this.auth?.constructor?.name,
+      verify: this.verify,
+      userAgent: this.userAgent,
+      timeout: this.timeout,
+    }));
+  }
+
+  /** The session's clock, in ms since the epoch. */
+  now(): number {
+    return this.#now();
+  }
+
+  #getTransport(): FetchLike {
+    this.#transport ??= createTransport({
+      verify: this.verify,
+      cert: this.cert,
+      fetch: this.#options.fetch,
+    });
+    return this.#transport;
+  }
+
+  /** The filter with the session's defaults (interface, region) filled in. */
+  mergeFilter<T extends EndpointFilter>(filter: T): T {
+    return { ...this.defaultFilter, ...filter };
+  }
+
+  #authOf(auth: AuthPlugin | undefined): AuthPlugin {
+    const plugin = auth ?? this.auth;
+    if (!plugin) throw new MissingAuthPlugin("an auth plugin is required for this operation");
+    return plugin;
+  }
+
+  /** The authentication headers of the (given or session's) plugin. */
+  async getAuthHeaders(auth?: AuthPlugin): Promise<Record<string, string>> {
+    const headers = await this.#authOf(auth).getHeaders(this);
+    if (!headers) throw new AuthorizationFailure("the auth plugin produced no credentials");
+    return headers;
+  }
+
+  /** The current token, authenticating when needed. */
+  async getToken(auth?: AuthPlugin): Promise<string> {
+    const plugin = this.#authOf(auth) as AuthPlugin & { getToken?(s: Session): Promise<string> };
+    if (typeof plugin.getToken === "function") return await plugin.getToken(this);
+    const token = (await this.getAuthHeaders(plugin))["X-Auth-Token"];
+    if (!token) throw new AuthorizationFailure("the auth plugin has no token");
+    return token;
+  }
+
+  /** The current {@linkcode AccessInfo} (identity plugins only). */
+  async getAccess(auth?: AuthPlugin): Promise<AccessInfo> {
+    const plugin = this.#authOf(auth) as AuthPlugin & {
+      getAccess?(s: Session): Promise<AccessInfo>;
+    };
+    if (typeof plugin.getAccess !== "function") {
+      throw new AuthorizationFailure(
+        `${plugin.constructor?.name ?? "this plugin"} does not provide access info`,
+      );
+    }
+    return await plugin.getAccess(this);
+  }
+
+  /** The project id of the credentials, if the plugin knows one. */
+  async getProjectId(auth?: AuthPlugin): Promise<string | undefined> {
+    const plugin = this.#authOf(auth);
+    return plugin.getProjectId ? await plugin.getProjectId(this) : undefined;
+  }
+
+  /** Forgets the plugin's cached credentials. */
+  async invalidate(auth?: AuthPlugin): Promise<boolean> {
+    return await this.#authOf(auth).invalidate();
+  }
+
+  /**
+   * The endpoint URL for a filter (merged with the session's region and
+   * interface). A filter with version bounds goes through version discovery.
+   * Throws {@linkcode EndpointNotFound} when there is none.
+   */
+  async getEndpoint(filter: EndpointDataFilter, auth?: AuthPlugin): Promise<string> {
+    const merged = this.mergeFilter(filter);
+    if (merged.endpointOverride) return merged.endpointOverride;
+    const override = merged.serviceType
+      ? this.endpointOverrides[officialServiceType(merged.serviceType)]
+      : undefined;
+    if (
+      override === undefined &&
+      (merged.version !== undefined || merged.minVersion !== undefined ||
+        merged.maxVersion !== undefined)
+    ) {
+      return (await this.getEndpointData(merged, auth)).serviceUrl;
+    }
+    if (override !== undefined) return override;
+    const url = await this.#authOf(auth).getEndpoint(this, merged);
+    if (!url) {
+      throw new EndpointNotFound(
+        `the auth plugin has no endpoint for ${JSON.stringify(merged)}`,
+      );
+    }
+    return url;
+  }
+
+  /**
+   * Endpoint metadata after version discovery: catalog URL, service URL,
+   * API version and microversion range.
+   */
+  getEndpointData(filter: EndpointDataFilter, auth?: AuthPlugin): Promise<EndpointData> {
+    return getEndpointData(this, this.mergeFilter(filter), auth ?? this.auth);
+  }
+
+  /** `--allow-net` entries (`host:port`) this session's credentials may be sent to. */
+  async allowNetList(auth?: AuthPlugin): Promise<string[]> {
+    const origins = await this.#trusted(this.#authOf(auth), undefined);
+    return [...origins].map((o) => {
+      const u = new URL(o);
+      return `${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`;
+    });
+  }
+
+  async #trusted(auth: AuthPlugin, override: string | undefined): Promise<Set<string>> {
+    const set = new Set<string>(this.trustedOrigins);
+    if (auth.getTrustedOrigins) {
+      for (const o of await auth.getTrustedOrigins(this)) set.add(o);
+    }
+    for (const url of Object.values(this.endpointOverrides)) {
+      const o = originOf(url);
+      if (o) set.add(o);
+    }
+    const o = override ? originOf(override) : undefined;
+    if (o) set.add(o);
+    return set;
+  }
+
+  async #resolveUrl(url: string, options: RequestOptions, auth: AuthPlugin | undefined) {
+    if (typeof url !== "string") throw new OptionError("url must be a string");
+    if (isAbsoluteUrl(url)) return url;
+    let base: string | undefined;
+    if (options.endpointOverride) {
+      base = options.endpointOverride;
+      if (base.includes("{project_id}") || base.includes("%(project_id)s")) {
+        const project = (auth ? await this.getProjectId(auth) : undefined) ?? "";
+        base = base.replaceAll("{project_id}", project).replaceAll("%(project_id)s", project);
+      }
+    } else if (options.endpointFilter) {
+      base = await this.getEndpoint(options.endpointFilter, auth);
+    } else {
+      throw new OptionError(
+        `a relative URL (${url}) needs an endpointFilter or endpointOverride`,
+      );
+    }
+    return joinUrl(base, url);
+  }
+
+  async #prepare(url: string, options: RequestOptions, auth: AuthPlugin | undefined) {
+    const method = (options.method ?? "GET").toUpperCase();
+    const headers = new Headers(this.#additionalHeaders);
+    for (const [k, v] of new Headers(options.headers)) headers.set(k, v);
+    if (!headers.has("user-agent")) headers.set("User-Agent", this.userAgent);
+    let body: BodyInit | null | undefined = options.body;
+    let bodyText: string | undefined = typeof body === "string" ? body : undefined;
+    if (options.json !== undefined) {
+      bodyText = JSON.stringify(options.json);
+      body = bodyText;
+      if (!headers.has("content-type")) headers.set("Content-Type", "application/json");
+      if (!headers.has("accept")) headers.set("Accept", "application/json");
+    }
+    if (options.globalRequestId !== undefined) {
+      if (!/^req-[0-9a-f-]{36}$/i.test(options.globalRequestId)) {
+        throw new OptionError(
+          `globalRequestId must look like req-<uuid>, got ${options.globalRequestId}`,
+        );
+      }
+      headers.set("X-OpenStack-Request-ID", options.globalRequestId);
+    }
+    if (options.microversion !== undefined) {
+      const type = options.microversionServiceType ?? options.endpointFilter?.serviceType;
+      if (!type) {
+        throw new OptionError(
+          "microversion needs microversionServiceType or an endpointFilter with serviceType",
+        );
+      }
+      for (const [k, v] of Object.entries(microversionHeaders(type, options.microversion))) {
+        headers.set(k, v);
+      }
+    }
+    const resolved = await this.#resolveUrl(url, options, auth);
+    return { method, url: resolved, headers, body, bodyText } satisfies Prepared;
+  }
+
+  /**
+   * Sends a request and returns the standard `Response`. Relative URLs are
+   * joined to the endpoint the filter selects; absolute URLs are used as is.
+   * Status >= 400 throws an `HttpError` unless `raiseExc: false`.
+   */
+  async request(url: string, options: RequestOptions = {}): Promise<Response> {
+    const auth = options.auth ?? this.auth;
+    const authenticated = options.authenticated ?? auth !== undefined;
+    if (authenticated && !auth) {
+      throw new MissingAuthPlugin("an auth plugin is required for an authenticated request");
+    }
+    const prepared = await this.#prepare(url, options, authenticated ? auth : undefined);
+    let trusted: Set<string> | undefined;
+    if (authenticated && auth) {
+      for (const [k, v] of Object.entries(await this.getAuthHeaders(auth))) {
+        prepared.headers.set(k, v);
+      }
+      if (auth.getTrustedOrigins || this.trustedOrigins.length > 0) {
+        trusted = await this.#trusted(auth, options.endpointOverride);
+        const origin = originOf(prepared.url);
+        if (!origin || !trusted.has(origin)) {
+          throw new UntrustedOrigin(
+            `refusing to send credentials to ${origin ?? prepared.url}: it is not the auth URL, ` +
+              `in the catalog, an endpointOverride or in trustedOrigins`,
+          );
+        }
+      }
+    }
+    let resp = await this.#sendFollowing(prepared, options, trusted);
+    if (
+      resp.status === 401 && authenticated && auth && (options.allowReauth ?? true) &&
+      await auth.invalidate()
+    ) {
+      await resp.body?.cancel();
+      for (const [k, v] of Object.entries(await this.getAuthHeaders(auth))) {
+        prepared.headers.set(k, v);
+      }
+      if (trusted) trusted = await this.#trusted(auth, options.endpointOverride);
+      resp = await this.#sendFollowing(prepared, options, trusted);
+    }
+    if ((options.raiseExc ?? true) && resp.status >= 400) {
+      throw await httpErrorFromResponse(resp, prepared.method, prepared.url, this.now());
+    }
+    return resp;
+  }
+
+  async #sendFollowing(
+    first: Prepared,
+    options: RequestOptions,
+    trusted: Set<string> | undefined,
+  ): Promise<Response> {
+    const limit = this.#options.redirectLimit ?? 30;
+    let req = first;
+    for (let hops = 0;; hops++) {
+      const resp = await this.#sendWithRetries(req, options);
+      const location = resp.headers.get("location");
+      if (options.redirect === false || !REDIRECT_STATUSES.has(resp.status) || !location) {
+        return resp;
+      }
+      if (hops >= limit) {
+        await resp.body?.cancel();
+        throw new TooManyRedirects(`more than ${limit} redirects, last to ${location}`);
+      }
+      await resp.body?.cancel();
+      const next = new URL(location, req.url).toString();
+      const headers = new Headers(req.headers);
+      const nextOrigin = originOf(next);
+      if (!trusted || !nextOrigin || !trusted.has(nextOrigin)) {
+        if (nextOrigin !== originOf(req.url) || !trusted) {
+          for (const h of CREDENTIAL_HEADERS) headers.delete(h);
+        }
+      }
+      const toGet = resp.status === 303 ||
+        ((resp.status === 301 || resp.status === 302) && req.method === "POST");
+      if (toGet) {
+        headers.delete("content-type");
+        headers.delete("content-length");
+      }
+      req = {
+        method: toGet ? (req.method === "HEAD" ? "HEAD" : "GET") : req.method,
+        url: next,
+        headers,
+        body: toGet ? undefined : req.body,
+        bodyText: toGet ? undefined : req.bodyText,
+      };
+    }
+  }
+
+  async #sendWithRetries(req: Prepared, options: RequestOptions): Promise<Response> {
+    const connectRetries = nonNegativeInt(options.connectRetries, "connectRetries") ??
+      this.connectRetries;
+    const statusRetries = nonNegativeInt(options.statusCodeRetries, "statusCodeRetries") ??
+      this.statusCodeRetries;
+    const retriable = options.retriableStatusCodes ?? this.retriableStatusCodes;
+    const timeout = positiveNumber(options.timeout, "timeout") ?? this.timeout;
+    const logger = options.logger ?? this.logger;
+    const replayable = !(req.body instanceof ReadableStream);
+    const mayResend = replayable &&
+      (isIdempotent(req.method) || (this.#options.retryNonIdempotent ?? false));
+    const backoff = { baseMs: this.#options.retryDelay, maxMs: this.#options.maxRetryDelay };
+    let connectAttempt = 0;
+    let statusAttempt = 0;
+    for (;;) {
+      if (logger) {
+        await logRequest(logger, {
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body: req.bodyText,
+        });
+      }
+      const started = performance.now();
+      let resp: Response;
+      try {
+        resp = await this.#fetchOnce(req, timeout, options.signal);
+      } catch (err) {
+        const canRetry = connectAttempt < connectRetries &&
+          !(err instanceof ConnectTimeout && !mayResend) &&
+          (mayResend || (replayable && isConnectionRefused((err as Error).cause)));
+        if (err instanceof ConnectFailure && canRetry) {
+          await sleep(backoffDelay(connectAttempt, backoff), options.signal);
+          connectAttempt++;
+          logger?.debug(`retrying ${req.method} ${req.url} after: ${err.message}`);
+          continue;
+        }
+        throw err;
+      }
+      if (logger) {
+        await logResponse(logger, {
+          method: req.method,
+          url: req.url,
+          status: resp.status,
+          headers: resp.headers,
+          body: await this.#loggableBody(resp),
+          elapsedMs: performance.now() - started,
+        });
+      }
+      if (
+        retriable.includes(resp.status) && statusAttempt < statusRetries && mayResend
+      ) {
+        const after = parseRetryAfter(resp.headers.get("retry-after"), this.now());
+        await resp.body?.cancel();
+        const delay = after !== undefined
+          ? Math.min(after * 1000, this.#options.maxRetryDelay ?? 60_000)
+          : backoffDelay(statusAttempt, backoff);
+        await sleep(delay, options.signal);
+        statusAttempt++;
+        continue;
+      }
+      return resp;
+    }
+  }
+
+  async #loggableBody(resp: Response): Promise<string | undefined> {
+    const type = resp.headers.get("content-type") ?? "";
+    const length = Number(resp.headers.get("content-length") ?? "0");
+    if (!/json|text/.test(type) || length > 1 << 20) return undefined;
+    try {
+      return await resp.clone().text();
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #fetchOnce(
+    req: Prepared,
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
+    const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
+    const signals = [signal, timeoutSignal].filter((s) => s !== undefined);
+    const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const release = this.#semaphore ? await this.#semaphore.acquire(combined) : undefined;
+    try {
+      return await this.#getTransport()(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        redirect: "manual",
+        signal: combined,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (timeoutSignal?.aborted) {
+        throw new ConnectTimeout(`${req.method} ${req.url} timed out after ${timeout} ms`, {
+          cause: err,
+        });
+      }
+      const denied = permissionErrorFor(err, req.url);
+      if (denied) throw denied;
+      if (err instanceof OptionError) throw err;
+      throw new ConnectFailure(
+        `${req.method} ${req.url} failed: ${(err as Error)?.message ?? String(err)}`,
+        { cause: err },
+      );
+    } finally {
+      release?.();
+    }
+  }
+
+  /** `request(url, { ...options, method: "GET" })`. */
+  get(url: string, options: RequestOptions = {}): Promise<Response> {
+    return this.request(url, { ...options, method: "GET" });
+  }
+  /** `request(url, { ...options, method: "POST" })`. */
+  post(url: string, options: RequestOptions = {}): Promise<Response> {
+    return this.request(url, { ...options, method: "POST" });
+  }
+  /** `request(url, { ...options, method: "PUT" })`. */
+  put(url: string, options: RequestOptions = {}): Promise<Response> {
+    return this.request(url, { ...options, method: "PUT" });
+  }
+  /** `request(url, { ...options, method: "PATCH" })`. */
+  patch(url: string, options: RequestOptions = {}): Promise<Response> {
+    return this.request(url, { ...options, method: "PATCH" });
+  }
+  /** `request(url, { ...options, method: "DELETE" })`. */
+  delete(url: string, options: RequestOptions = {}): Promise<Response> {
+    return this.request(url, { ...options, method: "DELETE" });
+  }
+  /** `request(url, { ...options, method: "HEAD" })`. */
+  head(url: string, options: RequestOptions = {}): Promise<Response> {
+    return this.request(url, { ...options, method: "HEAD" });
+  }
+}
