@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { EndpointNotFound, OptionError, ServiceCatalog } from "../../mod.ts";
+
+const v3Body = {
+  token: {
+    catalog: [
+      {
+        type: "compute",
+        name: "nova",
+        id: "svc-compute",
+        endpoints: [
+          { id: "c-pub-1", interface: "public", region_id: "RegionOne", region: "RegionOne", url: "http://127.0.0.1:8774/v2.1/p1" },
+          { id: "c-int-1", interface: "internal", region_id: "RegionOne", url: "http://10.0.0.1:8774/v2.1/p1" },
+          { id: "c-adm-1", interface: "admin", region_id: "RegionOne", url: "http://10.0.0.2:8774/v2.1/p1" },
+          { id: "c-pub-2", interface: "public", region_id: "RegionTwo", url: "http://127.0.0.2:8774/v2.1/p1" },
+        ],
+      },
+      {
+        type: "volumev3",
+        name: "cinderv3",
+        id: "svc-vol",
+        endpoints: [{ id: "v1", interface: "public", region_id: "RegionOne", url: "http://127.0.0.1:8776/v3/p1" }],
+      },
+      {
+        type: "identity",
+        name: "keystone",
+        id: "svc-id",
+        endpoints: [{ id: "i1", interface: "public", region: "RegionOne", url: "http://127.0.0.1:5000/v3" }],
+      },
+      { type: "broken" },
+      "not an object",
+    ],
+  },
+};
+
+const v2Body = {
+  access: {
+    token: { id: "t", expires: "2030-01-01T00:00:00Z" },
+    serviceCatalog: [
+      {
+        type: "compute",
+        name: "nova",
+        endpoints: [{
+          region: "RegionOne",
+          publicURL: "http://127.0.0.1:8774/v2/p1",
+          internalURL: "http://10.0.0.1:8774/v2/p1",
+          adminURL: "http://10.0.0.2:8774/v2/p1",
+          id: "e2",
+        }],
+      },
+    ],
+  },
+};
+
+Deno.test("ServiceCatalog v3", async (t) => {
+  const catalog = ServiceCatalog.fromToken(v3Body);
+
+  await t.step("public by default", () => {
+    assert.equal(catalog.urlFor({ serviceType: "compute", regionName: "RegionOne" }), "http://127.0.0.1:8774/v2.1/p1");
+  });
+  await t.step("interface list is tried in order", () => {
+    assert.equal(
+      catalog.urlFor({ serviceType: "compute", interface: ["internal", "public"], regionName: "RegionOne" }),
+      "http://10.0.0.1:8774/v2.1/p1",
+    );
+    assert.deepEqual(
+      catalog.urlsFor({ serviceType: "compute", interface: ["admin", "public"], regionName: "RegionOne" }),
+      ["http://10.0.0.2:8774/v2.1/p1", "http://127.0.0.1:8774/v2.1/p1"],
+    );
+  });
+  await t.step("v2 interface names accepted", () => {
+    assert.equal(
+      catalog.urlFor({ serviceType: "compute", interface: "internalURL", regionName: "RegionOne" }),
+      "http://10.0.0.1:8774/v2.1/p1",
+    );
+  });
+  await t.step("region filter", () => {
+    assert.equal(catalog.urlFor({ serviceType: "compute", regionName: "RegionTwo" }), "http://127.0.0.2:8774/v2.1/p1");
+    assert.equal(catalog.urlsFor({ serviceType: "compute" }).length, 2);
+  });
+  await t.step("service name, id and endpoint id filters", () => {
+    assert.equal(catalog.urlsFor({ serviceType: "compute", serviceName: "nova" }).length, 2);
+    assert.equal(catalog.urlsFor({ serviceType: "compute", serviceName: "other" }).length, 0);
+    assert.equal(catalog.urlsFor({ serviceId: "svc-vol" }).length, 1);
+    assert.equal(
+      catalog.urlFor({ serviceType: "compute", endpointId: "c-pub-2" }),
+      "http://127.0.0.2:8774/v2.1/p1",
+    );
+  });
+  await t.step("service type aliases match both ways", () => {
+    assert.equal(catalog.urlFor({ serviceType: "block-storage" }), "http://127.0.0.1:8776/v3/p1");
+    assert.equal(catalog.urlFor({ serviceType: "volume" }), "http://127.0.0.1:8776/v3/p1");
+    const [ep] = catalog.endpointsFor({ serviceType: "volumev3" });
+    assert.equal(ep?.serviceType, "volumev3");
+    assert.equal(ep?.serviceName, "cinderv3");
+  });
+  await t.step("region from 'region' when region_id is missing", () => {
+    assert.equal(catalog.endpointsFor({ serviceType: "identity" })[0]?.regionName, "RegionOne");
+  });
+  await t.step("EndpointNotFound names what the catalog has", () => {
+    assert.throws(() => catalog.urlFor({ serviceType: "object-store" }), EndpointNotFound);
+    try {
+      catalog.urlFor({ serviceType: "compute", regionName: "Nowhere" });
+      assert.fail("expected EndpointNotFound");
+    } catch (e) {
+      assert.ok(e instanceof EndpointNotFound);
+      assert.match(e.message, /serviceType=compute/);
+      assert.match(e.message, /regionName=Nowhere/);
+      assert.match(e.message, /compute \(nova\): public@RegionOne, internal@RegionOne/);
+      assert.match(e.message, /volumev3 \(cinderv3\)/);
+    }
+  });
+  await t.step("empty interface list is an OptionError", () => {
+    assert.throws(() => catalog.urlFor({ serviceType: "compute", interface: [] }), OptionError);
+  });
+});
+
+Deno.test("ServiceCatalog v2", () => {
+  const catalog = ServiceCatalog.fromToken(v2Body);
+  assert.equal(catalog.urlFor({ serviceType: "compute" }), "http://127.0.0.1:8774/v2/p1");
+  assert.equal(catalog.urlFor({ serviceType: "compute", interface: "adminURL" }), "http://10.0.0.2:8774/v2/p1");
+  assert.equal(catalog.urlFor({ serviceType: "compute", interface: "internal", regionName: "RegionOne" }), "http://10.0.0.1:8774/v2/p1");
+  assert.equal(catalog.endpoints.length, 3);
+});
+
+Deno.test("ServiceCatalog input checks", () => {
+  assert.throws(() => ServiceCatalog.fromToken({ nope: 1 }), OptionError);
+  assert.throws(() => ServiceCatalog.fromToken(42), OptionError);
+  assert.throws(() => ServiceCatalog.fromV3({}), OptionError);
+  assert.throws(() => ServiceCatalog.fromV2("x"), OptionError);
+  assert.equal(ServiceCatalog.fromToken({ catalog: [] }).describe(), "the catalog is empty");
+  assert.equal(ServiceCatalog.fromToken([]).endpoints.length, 0);
+});
