@@ -1,0 +1,185 @@
+/**
+ * {@linkcode CloudConfig}: one cloud entry of clouds.yaml after merging and
+ * normalisation, with secrets kept out of `console.log` and `JSON.stringify`.
+ *
+ * @module
+ */
+
+/** Keys whose values are secrets (matched on the key name). */
+const SECRET_KEY = /password|secret|passcode|token/i;
+/** ...except these, which only name or locate something. */
+const NOT_SECRET_KEY = /(_endpoint|_url|_type|_id|_name)$|^auth_methods$/i;
+
+const REDACTED = "***";
+
+/** True when the value of `key` must never be shown. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
+}
+
+/** A deep copy of `value` with every secret replaced by `***`. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = isSecretKey(k) && v !== null && v !== undefined && v !== "" ? REDACTED : redact(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** What a {@linkcode CloudConfig} is made from. */
+export interface CloudConfigInit {
+  /** Name of the cloud entry (`envvars` for the one made from `OS_*` variables). */
+  name: string;
+  /** The region selected (empty when the cloud names none). */
+  regionName: string;
+  /** All region names the cloud lists (`regions` or `region_name`). */
+  regions: string[];
+  /** The `auth` mapping handed to the auth plugin (keystoneauth1 option names). */
+  auth: Record<string, unknown>;
+  /** The auth type, after aliases (`token_endpoint` -> `admin_token`, none -> `none`). */
+  authType: string;
+  /** Default endpoint interface (`public` unless configured). */
+  interface: string;
+  /** `identity_api_version`, if set. */
+  identityApiVersion?: string;
+  /** TLS verification: `false`, `true`, or the CA bundle path. */
+  verify: boolean | string;
+  /** `cacert`, `~` expanded. */
+  cacert?: string;
+  /** `cert` (client certificate), `~` expanded. */
+  cert?: string;
+  /** `key` (client certificate key), `~` expanded. */
+  key?: string;
+  /** `api_timeout` in seconds. */
+  apiTimeout?: number;
+  /** `<service>_endpoint_override` values, by service type (`block_storage` -> `block-storage`). */
+  endpointOverrides: Record<string, string>;
+  /** `<service>_api_version` values, by service type. */
+  apiVersions: Record<string, string>;
+  /** The whole merged configuration, keys normalised as openstacksdk does. */
+  raw: Record<string, unknown>;
+  /** The clouds file the entry came from (`<yaml option>` for the `yaml` option), if any. */
+  file?: string;
+  /** The secure file merged in, if any. */
+  secureFile?: string;
+}
+
+/**
+ * One cloud (and region) of clouds.yaml, merged and normalised as
+ * openstacksdk's `OpenStackConfig.get_one()` does. Printing it or
+ * serialising it with `JSON.stringify` shows `***` in place of passwords,
+ * tokens, secrets and passcodes; the `auth` property itself holds them.
+ *
+ * @example
+ * ```ts
+ * import { loadCloudConfig } from "./mod.ts";
+ * const cloud = await loadCloudConfig({
+ *   yaml: "clouds: {dev: {auth: {auth_url: 'https://k:5000/v3', token: 't'}, auth_type: v3token}}",
+ *   env: {},
+ * });
+ * console.assert(!JSON.stringify(cloud).includes("'t'"));
+ * ```
+ */
+export class CloudConfig {
+  /** Name of the cloud entry (`envvars` for the one made from `OS_*` variables). */
+  readonly name: string;
+  /** The region selected (empty when the cloud names none). */
+  readonly regionName: string;
+  /** All region names the cloud lists (`regions` or `region_name`). */
+  readonly regions: readonly string[];
+  /** The `auth` mapping handed to the auth plugin (keystoneauth1 option names, `_` spelt). */
+  readonly auth: Readonly<Record<string, unknown>>;
+  /** The auth type, after aliases (`token_endpoint` -> `admin_token`, none -> `none`). */
+  readonly authType: string;
+  /** Default endpoint interface (`public` unless configured). */
+  readonly interface: string;
+  /** `identity_api_version`, if set. */
+  readonly identityApiVersion: string | undefined;
+  /** TLS verification: `false` (`verify: false` or `insecure: true`), `true`, or a CA bundle path (`cacert`). */
+  readonly verify: boolean | string;
+  /** `cacert`, `~` expanded. */
+  readonly cacert: string | undefined;
+  /** `cert` (client certificate), `~` expanded. */
+  readonly cert: string | undefined;
+  /** `key` (client certificate key), `~` expanded. */
+  readonly key: string | undefined;
+  /** `api_timeout` in seconds. */
+  readonly apiTimeout: number | undefined;
+  /** `<service>_endpoint_override` values, by service type. */
+  readonly endpointOverrides: Readonly<Record<string, string>>;
+  /** `<service>_api_version` values, by service type. */
+  readonly apiVersions: Readonly<Record<string, string>>;
+  /** The whole merged configuration, keys normalised as openstacksdk does. */
+  readonly raw: Readonly<Record<string, unknown>>;
+  /** The clouds file the entry came from (`<yaml option>` for the `yaml` option), if any. */
+  readonly file: string | undefined;
+  /** The secure file merged in, if any. */
+  readonly secureFile: string | undefined;
+
+  /** Creates the config (normally done by `loadCloudConfig`). */
+  constructor(init: CloudConfigInit) {
+    this.name = init.name;
+    this.regionName = init.regionName;
+    this.regions = Object.freeze([...init.regions]);
+    this.auth = Object.freeze({ ...init.auth });
+    this.authType = init.authType;
+    this.interface = init.interface;
+    this.identityApiVersion = init.identityApiVersion;
+    this.verify = init.verify;
+    this.cacert = init.cacert;
+    this.cert = init.cert;
+    this.key = init.key;
+    this.apiTimeout = init.apiTimeout;
+    this.endpointOverrides = Object.freeze({ ...init.endpointOverrides });
+    this.apiVersions = Object.freeze({ ...init.apiVersions });
+    this.raw = init.raw;
+    this.file = init.file;
+    this.secureFile = init.secureFile;
+    const summary = (): Record<string, unknown> => this.#summary();
+    const render = (inspect?: (v: unknown, o?: unknown) => string, opts?: unknown): string =>
+      `CloudConfig ${inspect ? inspect(summary(), opts) : JSON.stringify(summary())}`;
+    Object.defineProperties(this, {
+      [Symbol.for("Deno.customInspect")]: {
+        value: (inspect: (v: unknown, o?: unknown) => string, opts: unknown) =>
+          render(inspect, opts),
+        enumerable: false,
+      },
+      [Symbol.for("nodejs.util.inspect.custom")]: {
+        value: (_depth: number, opts: unknown, inspect?: (v: unknown, o?: unknown) => string) =>
+          render(inspect, opts),
+        enumerable: false,
+      },
+    });
+  }
+
+  #summary(): Record<string, unknown> {
+    return {
+      name: this.name,
+      regionName: this.regionName,
+      regions: [...this.regions],
+      authType: this.authType,
+      auth: redact(this.auth),
+      interface: this.interface,
+      identityApiVersion: this.identityApiVersion,
+      verify: this.verify,
+      cacert: this.cacert,
+      cert: this.cert,
+      key: this.key,
+      apiTimeout: this.apiTimeout,
+      endpointOverrides: { ...this.endpointOverrides },
+      apiVersions: { ...this.apiVersions },
+      raw: redact(this.raw),
+      file: this.file,
+      secureFile: this.secureFile,
+    };
+  }
+
+  /** The JSON form: every field, with secrets shown as `***`. */
+  toJSON(): Record<string, unknown> {
+    return this.#summary();
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Where clouds.yaml, secure.yaml and clouds-public.yaml are looked for (as
+ * openstacksdk does), and reading and parsing the first one that exists.
+ * On Deno, read permission is queried before each read, so a search path
+ * outside `--allow-read` is skipped instead of prompting.
+ *
+ * @module
+ */
+
+import { CloudConfigError } from "../errors.ts";
+import { denoRuntime, type EnvRecord, nodeProcess, type OsKind } from "./env.ts";
+import { pyFloatRepr } from "./pystr.ts";
+import { parseYaml } from "./yaml.ts";
+
+/** File name stems openstacksdk searches for. */
+export type FileStem = "clouds" | "secure" | "clouds-public";
+
+/** A path to try, and whether the user named it (then a permission problem is an error). */
+export interface Candidate {
+  /** File path. */
+  path: string;
+  /** Named by the caller or an `OS_*` variable rather than found on the search path. */
+  explicit: boolean;
+}
+
+/** A file that was read and parsed. */
+export interface LoadedFile {
+  /** The path it was read from (or `<yaml option>`). */
+  path: string;
+  /** The parsed content. */
+  data: unknown;
+}
+
+/** What a search found. */
+export interface SearchResult {
+  /** The first file that existed, parsed. */
+  file?: LoadedFile;
+  /** Every path tried, in order. */
+  tried: string[];
+  /** Search-path files skipped because Deno's read permission was not granted. */
+  notPermitted: string[];
+}
+
+function sep(os: OsKind): string {
+  return os === "windows" ? "\\" : "/";
+}
+
+/** Joins path parts with the OS separator. */
+export function joinPath(os: OsKind, ...parts: string[]): string {
+  const s = sep(os);
+  return parts.reduce((
+    a,
+    b,
+  ) => (a === "" ? b : a.endsWith(s) || a.endsWith("/") ? a + b : a + s + b));
+}
+
+/** Python's `os.path.expanduser`, with the home directory from `env`. */
+export function expandUser(path: string, env: EnvRecord, os: OsKind): string {
+  if (path !== "~" && !path.startsWith("~/") && !path.startsWith(`~${sep(os)}`)) return path;
+  const home = os === "windows" ? env.USERPROFILE : env.HOME;
+  if (!home) return path;
+  return home.replace(/[\\/]+$/, "") + path.slice(1);
+}
+
+/** The current directory, when it may be known without asking for a permission. */
+export function currentDir(): string {
+  const deno = denoRuntime();
+  if (deno) {
+    const state = deno.permissions?.querySync?.({ name: "read", path: "." }).state ?? "granted";
+    if (state === "granted") {
+      try {
+        return deno.cwd();
+      } catch {
+        return ".";
+      }
+    }
+    return ".";
+  }
+  return nodeProcess()?.cwd() ?? ".";
+}
+
+/**
+ * openstacksdk's CONFIG_SEARCH_PATH: the current directory, the platform's
+ * user configuration directory, `~/.config/openstack`, the platform's site
+ * configuration directory and `/etc/openstack` (duplicates removed).
+ */
+export function searchDirs(env: EnvRecord, os: OsKind, cwd: string = currentDir()): string[] {
+  const dirs = [cwd];
+  const home = os === "windows" ? env.USERPROFILE : env.HOME;
+  if (os === "windows") {
+    if (env.LOCALAPPDATA) dirs.push(joinPath(os, env.LOCALAPPDATA, "OpenStack", "openstack"));
+  } else if (os === "darwin") {
+    if (home) dirs.push(joinPath(os, home, "Library", "Application Support", "openstack"));
+  } else {
+    const xdg = env.XDG_CONFIG_HOME?.startsWith("/") ? env.XDG_CONFIG_HOME : undefined;
+    if (xdg) dirs.push(joinPath(os, xdg, "openstack"));
+    else if (home) dirs.push(joinPath(os, home, ".config", "openstack"));
+  }
+  if (home) dirs.push(joinPath(os, home, ".config", "openstack"));
+  if (os === "darwin") dirs.push("/Library/Application Support/openstack");
+  else if (os === "linux") dirs.push("/etc/xdg/openstack");
+  dirs.push("/etc/openstack");
+  return [...new Set(dirs)];
+}
+
+/** `<dir>/<stem>.yaml`, `.yml` and `.json` for each directory, in search order. */
+export function searchFiles(dirs: string[], stem: FileStem, os: OsKind): Candidate[] {
+  return dirs.flatMap((dir) =>
+    [".yaml", ".yml", ".json"].map((ext) => ({
+      path: joinPath(os, dir, stem + ext),
+      explicit: false,
+    }))
+  );
+}
+
+type ReadOutcome = { text: string } | "missing" | "not-permitted";
+
+const MISSING_CODES = new Set(["ENOENT", "ENOTDIR", "EISDIR", "EACCES", "EPERM"]);
+
+async function readText(path: string): Promise<ReadOutcome> {
+  const deno = denoRuntime();
+  if (deno) {
+    const state = deno.permissions?.querySync?.({ name: "read", path }).state ?? "granted";
+    if (state !== "granted") return "not-permitted";
+    try {
+      return { text: await deno.readTextFile(path) };
+    } catch (err) {
+      if (err instanceof Error && err.name === "NotCapable") return "not-permitted";
+      // Missing, a directory, or unreadable by the OS: openstacksdk moves on.
+      if (
+        err instanceof Error &&
+        /NotFound|IsADirectory|PermissionDenied|NotADirectory/.test(err.name)
+      ) {
+        return "missing";
+      }
+      const code = (err as { code?: string }).code;
+      if (code && MISSING_CODES.has(code)) return "missing";
+      throw err;
+    }
+  }
+  const fs = await import("node:fs/promises");
+  try {
+    return { text: await fs.readFile(path, "utf8") };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code && MISSING_CODES.has(code)) return "missing";
+    throw err;
+  }
+}
+
+function jsonErrorPosition(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : "";
+  const lc = /line (\d+) column (\d+)/.exec(message);
+  if (lc) return ` at line ${lc[1]}, column ${lc[2]}`;
+  const pos = /position (\d+)/.exec(message);
+  if (pos) {
+    const before = text.slice(0, Number(pos[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    return ` at line ${line}, column ${column}`;
+  }
+  return "";
+}
+
+/** Parses JSON as Python's `json.load` would (floats stay floats). */
+export function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text, (_key: string, value: unknown, context?: { source?: string }) => {
+      if (typeof value === "number" && context?.source && /[.eE]/.test(context.source)) {
+        return pyFloatRepr(value);
+      }
+      return value;
+    });
+  } catch (err) {
+    // The engine's message may quote the file's text (a secret, perhaps): only the position is kept.
+    throw new CloudConfigError(`invalid JSON in ${file}${jsonErrorPosition(text, err)}`);
+  }
+}
+
+/** Parses `text` read from `path`: JSON when the name ends with `json`, else YAML. */
+export function parseConfigText(text: string, path: string): Promise<unknown> {
+  if (path.endsWith("json")) return Promise.resolve(parseJson(text, path));
+  return parseYaml(text, path);
+}
+
+/**
+ * Reads and parses the first of `candidates` that exists (openstacksdk's
+ * `_load_yaml_json_file`). A search-path file outside Deno's read permission
+ * is skipped and reported; an explicitly named one is an error naming the
+ * `--allow-read` flag.
+ */
+export async function loadFirst(candidates: Candidate[]): Promise<SearchResult> {
+  const result: SearchResult = { tried: [], notPermitted: [] };
+  for (const { path, explicit } of candidates) {
+    result.tried.push(path);
+    const outcome = await readText(path);
+    if (outcome === "missing") continue;
+    if (outcome === "not-permitted") {
+      if (explicit) {
+        throw new CloudConfigError(
+          `cannot read ${path}: read access is not granted (run with --allow-read=${path})`,
+        );
+      }
+      result.notPermitted.push(path);
+      continue;
+    }
+    result.file = { path, data: await parseConfigText(outcome.text, path) };
+    return result;
+  }
+  return result;
+}
