@@ -205,7 +205,11 @@ export interface FakeFault {
   body?: unknown;
   /** How many matching requests it applies to (default 1; `Infinity` allowed). */
   times?: number;
-  /** Stall this long (ms) before answering; ends early if the client aborts. */
+  /**
+   * Stall this long (ms) before answering. Through `cloud.fetch` a stall ends
+   * when the caller aborts; `clearFaults()` and the `close()` of `serve()` end
+   * every stall.
+   */
   delayMs?: number;
 }
 
@@ -666,6 +670,7 @@ export class FakeCloud {
   #identity: ServiceDef;
   #tokens = new Map<string, TokenRecord>();
   #faults: FaultState[] = [];
+  #stalls = new Set<() => void>();
   #v2: boolean;
   #v3: boolean;
   #ttlMs: number;
@@ -735,7 +740,8 @@ export class FakeCloud {
       if (s.type !== "identity") this.#services.push(this.#serviceDef(s, regions, false));
     }
 
-    this.handler = (req: Request): Promise<Response> => this.#handle(req);
+    // request.signal is not read here: Deno.serve warns when it is.
+    this.handler = (req: Request): Promise<Response> => this.#handle(req, undefined);
     this.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
       this.#fetch(input, init);
 
@@ -773,6 +779,7 @@ export class FakeCloud {
       url,
       authUrl,
       close: (): Promise<void> => {
+        this.#releaseStalls();
         closed ??= server.shutdown().then(() => server.finished);
         return closed;
       },
@@ -799,9 +806,10 @@ export class FakeCloud {
     };
   }
 
-  /** Removes every injected fault. */
+  /** Removes every injected fault and ends pending `delayMs` stalls. */
   clearFaults(): void {
     this.#faults = [];
+    this.#releaseStalls();
   }
 
   /** Revokes one token; returns whether it was known. */
@@ -931,7 +939,7 @@ export class FakeCloud {
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      const resp = await Promise.race([this.#handle(req), aborted]);
+      const resp = await Promise.race([this.#handle(req, signal), aborted]);
       Object.defineProperty(resp, "url", { value: req.url });
       return resp;
     } finally {
@@ -939,7 +947,7 @@ export class FakeCloud {
     }
   }
 
-  async #handle(req: Request): Promise<Response> {
+  async #handle(req: Request, signal: AbortSignal | undefined): Promise<Response> {
     const url = new URL(req.url);
     this.#stats.requests.push({
       method: req.method,
@@ -951,7 +959,7 @@ export class FakeCloud {
       const fault = this.#takeFault(req.method, url.pathname);
       if (fault) {
         if (fault.delayMs !== undefined && fault.delayMs > 0) {
-          await this.#sleep(fault.delayMs, req.signal);
+          await this.#sleep(fault.delayMs, signal);
         }
         if (fault.status !== undefined) return this.#faultResponse(fault);
       }
@@ -980,17 +988,23 @@ export class FakeCloud {
     return undefined;
   }
 
-  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+  #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
+      if (signal?.aborted) return resolve();
       const done = (): void => {
         clearTimeout(timer);
-        signal.removeEventListener("abort", done);
+        signal?.removeEventListener("abort", done);
+        this.#stalls.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      signal.addEventListener("abort", done, { once: true });
+      this.#stalls.add(done);
+      signal?.addEventListener("abort", done, { once: true });
     });
+  }
+
+  #releaseStalls(): void {
+    for (const done of [...this.#stalls]) done();
   }
 
   #faultResponse(f: FakeFault): Response {
