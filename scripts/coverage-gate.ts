@@ -22,7 +22,11 @@ for (const line of text.split("\n")) {
   else if (line === "end_of_record" && name.includes("/src/")) {
     found += fFound;
     hit += fHit;
-    perFile.push({ name: name.replace(/^.*\/src\//, "src/"), pct: fFound ? (100 * fHit) / fFound : 100, found: fFound });
+    perFile.push({
+      name: name.replace(/^.*\/src\//, "src/"),
+      pct: fFound ? (100 * fHit) / fFound : 100,
+      found: fFound,
+    });
   }
 }
 const pct = found ? (100 * hit) / found : 0;

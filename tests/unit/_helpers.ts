@@ -15,7 +15,10 @@ export async function serveCloud(options: FakeCloudOptions = {}): Promise<Served
   return { cloud, url: srv.url, authUrl: srv.authUrl, close: () => srv.close() };
 }
 
-export function adminPassword(authUrl: string, extra: Partial<v3.PasswordOptions> = {}): v3.Password {
+export function adminPassword(
+  authUrl: string,
+  extra: Partial<v3.PasswordOptions> = {},
+): v3.Password {
   return new v3.Password({
     authUrl,
     username: "admin",

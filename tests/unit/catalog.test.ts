@@ -9,23 +9,54 @@ const v3Body = {
         name: "nova",
         id: "svc-compute",
         endpoints: [
-          { id: "c-pub-1", interface: "public", region_id: "RegionOne", region: "RegionOne", url: "http://127.0.0.1:8774/v2.1/p1" },
-          { id: "c-int-1", interface: "internal", region_id: "RegionOne", url: "http://10.0.0.1:8774/v2.1/p1" },
-          { id: "c-adm-1", interface: "admin", region_id: "RegionOne", url: "http://10.0.0.2:8774/v2.1/p1" },
-          { id: "c-pub-2", interface: "public", region_id: "RegionTwo", url: "http://127.0.0.2:8774/v2.1/p1" },
+          {
+            id: "c-pub-1",
+            interface: "public",
+            region_id: "RegionOne",
+            region: "RegionOne",
+            url: "http://127.0.0.1:8774/v2.1/p1",
+          },
+          {
+            id: "c-int-1",
+            interface: "internal",
+            region_id: "RegionOne",
+            url: "http://10.0.0.1:8774/v2.1/p1",
+          },
+          {
+            id: "c-adm-1",
+            interface: "admin",
+            region_id: "RegionOne",
+            url: "http://10.0.0.2:8774/v2.1/p1",
+          },
+          {
+            id: "c-pub-2",
+            interface: "public",
+            region_id: "RegionTwo",
+            url: "http://127.0.0.2:8774/v2.1/p1",
+          },
         ],
       },
       {
         type: "volumev3",
         name: "cinderv3",
         id: "svc-vol",
-        endpoints: [{ id: "v1", interface: "public", region_id: "RegionOne", url: "http://127.0.0.1:8776/v3/p1" }],
+        endpoints: [{
+          id: "v1",
+          interface: "public",
+          region_id: "RegionOne",
+          url: "http://127.0.0.1:8776/v3/p1",
+        }],
       },
       {
         type: "identity",
         name: "keystone",
         id: "svc-id",
-        endpoints: [{ id: "i1", interface: "public", region: "RegionOne", url: "http://127.0.0.1:5000/v3" }],
+        endpoints: [{
+          id: "i1",
+          interface: "public",
+          region: "RegionOne",
+          url: "http://127.0.0.1:5000/v3",
+        }],
       },
       { type: "broken" },
       "not an object",
@@ -56,15 +87,26 @@ Deno.test("ServiceCatalog v3", async (t) => {
   const catalog = ServiceCatalog.fromToken(v3Body);
 
   await t.step("public by default", () => {
-    assert.equal(catalog.urlFor({ serviceType: "compute", regionName: "RegionOne" }), "http://127.0.0.1:8774/v2.1/p1");
+    assert.equal(
+      catalog.urlFor({ serviceType: "compute", regionName: "RegionOne" }),
+      "http://127.0.0.1:8774/v2.1/p1",
+    );
   });
   await t.step("interface list is tried in order", () => {
     assert.equal(
-      catalog.urlFor({ serviceType: "compute", interface: ["internal", "public"], regionName: "RegionOne" }),
+      catalog.urlFor({
+        serviceType: "compute",
+        interface: ["internal", "public"],
+        regionName: "RegionOne",
+      }),
       "http://10.0.0.1:8774/v2.1/p1",
     );
     assert.deepEqual(
-      catalog.urlsFor({ serviceType: "compute", interface: ["admin", "public"], regionName: "RegionOne" }),
+      catalog.urlsFor({
+        serviceType: "compute",
+        interface: ["admin", "public"],
+        regionName: "RegionOne",
+      }),
       ["http://10.0.0.2:8774/v2.1/p1", "http://127.0.0.1:8774/v2.1/p1"],
     );
   });
@@ -75,7 +117,10 @@ Deno.test("ServiceCatalog v3", async (t) => {
     );
   });
   await t.step("region filter", () => {
-    assert.equal(catalog.urlFor({ serviceType: "compute", regionName: "RegionTwo" }), "http://127.0.0.2:8774/v2.1/p1");
+    assert.equal(
+      catalog.urlFor({ serviceType: "compute", regionName: "RegionTwo" }),
+      "http://127.0.0.2:8774/v2.1/p1",
+    );
     assert.equal(catalog.urlsFor({ serviceType: "compute" }).length, 2);
   });
   await t.step("service name, id and endpoint id filters", () => {
@@ -118,8 +163,14 @@ Deno.test("ServiceCatalog v3", async (t) => {
 Deno.test("ServiceCatalog v2", () => {
   const catalog = ServiceCatalog.fromToken(v2Body);
   assert.equal(catalog.urlFor({ serviceType: "compute" }), "http://127.0.0.1:8774/v2/p1");
-  assert.equal(catalog.urlFor({ serviceType: "compute", interface: "adminURL" }), "http://10.0.0.2:8774/v2/p1");
-  assert.equal(catalog.urlFor({ serviceType: "compute", interface: "internal", regionName: "RegionOne" }), "http://10.0.0.1:8774/v2/p1");
+  assert.equal(
+    catalog.urlFor({ serviceType: "compute", interface: "adminURL" }),
+    "http://10.0.0.2:8774/v2/p1",
+  );
+  assert.equal(
+    catalog.urlFor({ serviceType: "compute", interface: "internal", regionName: "RegionOne" }),
+    "http://10.0.0.1:8774/v2/p1",
+  );
   assert.equal(catalog.endpoints.length, 3);
 });
 

@@ -23,13 +23,21 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 Deno.test("httpErrorFromResponse picks the class and parses OpenStack bodies", async (t) => {
   await t.step("Keystone", async () => {
     const err = await httpErrorFromResponse(
-      json(401, { error: { code: 401, title: "Unauthorized", message: "The request you have made requires authentication." } }, {
+      json(401, {
+        error: {
+          code: 401,
+          title: "Unauthorized",
+          message: "The request you have made requires authentication.",
+        },
+      }, {
         "x-openstack-request-id": "req-1",
       }),
       "POST",
       "http://127.0.0.1:5000/v3/auth/tokens",
     );
-    assert.ok(err instanceof Unauthorized && err instanceof HttpError && err instanceof OsAuthError);
+    assert.ok(
+      err instanceof Unauthorized && err instanceof HttpError && err instanceof OsAuthError,
+    );
     assert.equal(err.status, 401);
     assert.equal(err.requestId, "req-1");
     assert.equal(err.method, "POST");
@@ -60,7 +68,9 @@ Deno.test("httpErrorFromResponse picks the class and parses OpenStack bodies", a
   });
   await t.step("Placement errors list", async () => {
     const err = await httpErrorFromResponse(
-      json(400, { errors: [{ status: 400, title: "Bad Request", detail: "JSON does not validate" }] }),
+      json(400, {
+        errors: [{ status: 400, title: "Bad Request", detail: "JSON does not validate" }],
+      }),
       "PUT",
       "http://127.0.0.1/placement/x",
     );
@@ -87,7 +97,11 @@ Deno.test("httpErrorFromResponse picks the class and parses OpenStack bodies", a
     assert.equal(err.details, "busy");
   });
   await t.step("unknown status gives the base class", async () => {
-    const err = await httpErrorFromResponse(new Response("", { status: 418 }), "GET", "http://127.0.0.1/");
+    const err = await httpErrorFromResponse(
+      new Response("", { status: 418 }),
+      "GET",
+      "http://127.0.0.1/",
+    );
     assert.equal(err.constructor, HttpError);
     assert.equal(err.status, 418);
   });

@@ -17,13 +17,25 @@ import { adminPassword, echoServer, serveCloud } from "./_helpers.ts";
 
 Deno.test("v3 plugins against the fake Keystone", async (t) => {
   const s = await serveCloud({
-    trusts: [{ id: "trust-1", trustorUserId: "u-admin", trusteeUserId: "u-admin", projectId: "p-demo" }],
+    trusts: [{
+      id: "trust-1",
+      trustorUserId: "u-admin",
+      trusteeUserId: "u-admin",
+      projectId: "p-demo",
+    }],
   });
   const authUrl = s.authUrl;
   const access = (auth: v3.V3Auth) => new Session({ auth }).getAccess();
   try {
     await t.step("Password by user id, project scope by id", async () => {
-      const a = await access(new v3.Password({ authUrl, userId: D.userId, password: D.password, projectId: D.projectId }));
+      const a = await access(
+        new v3.Password({
+          authUrl,
+          userId: D.userId,
+          password: D.password,
+          projectId: D.projectId,
+        }),
+      );
       assert.equal(a.projectId, D.projectId);
       assert.equal(a.userId, D.userId);
       assert.deepEqual(a.methods, ["password"]);
@@ -32,21 +44,45 @@ Deno.test("v3 plugins against the fake Keystone", async (t) => {
       assert.ok(a.expiresAt.getTime() > Date.now());
     });
     await t.step("domain scope by name", async () => {
-      const a = await access(adminPassword(authUrl, { projectName: undefined, projectDomainId: undefined, domainName: "Default" }));
+      const a = await access(
+        adminPassword(authUrl, {
+          projectName: undefined,
+          projectDomainId: undefined,
+          domainName: "Default",
+        }),
+      );
       assert.equal(a.domain?.id, "default");
       assert.equal(a.project, undefined);
     });
     await t.step("system scope", async () => {
-      const a = await access(adminPassword(authUrl, { projectName: undefined, projectDomainId: undefined, systemScope: "all" }));
+      const a = await access(
+        adminPassword(authUrl, {
+          projectName: undefined,
+          projectDomainId: undefined,
+          systemScope: "all",
+        }),
+      );
       assert.deepEqual(a.system, { all: true });
     });
     await t.step("trust scope", async () => {
-      const a = await access(adminPassword(authUrl, { projectName: undefined, projectDomainId: undefined, trustId: "trust-1" }));
+      const a = await access(
+        adminPassword(authUrl, {
+          projectName: undefined,
+          projectDomainId: undefined,
+          trustId: "trust-1",
+        }),
+      );
       assert.equal(a.trustId, "trust-1");
       assert.equal(a.projectId, "p-demo");
     });
     await t.step("unscoped", async () => {
-      const a = await access(adminPassword(authUrl, { projectName: undefined, projectDomainId: undefined, unscoped: true }));
+      const a = await access(
+        adminPassword(authUrl, {
+          projectName: undefined,
+          projectDomainId: undefined,
+          unscoped: true,
+        }),
+      );
       assert.equal(a.scoped, false);
     });
     await t.step("includeCatalog: false", async () => {
@@ -56,44 +92,64 @@ Deno.test("v3 plugins against the fake Keystone", async (t) => {
     await t.step("Token re-scopes an existing token", async () => {
       const first = new Session({ auth: adminPassword(authUrl) });
       const token = await first.getToken();
-      const a = await access(new v3.Token({ authUrl, token, projectName: "demo", projectDomainName: "Default" }));
+      const a = await access(
+        new v3.Token({ authUrl, token, projectName: "demo", projectDomainName: "Default" }),
+      );
       assert.equal(a.projectId, D.demoProjectId);
       assert.equal(a.methods[0], "token");
       assert.notEqual(a.token, token);
     });
     await t.step("ApplicationCredential by id and by name + user", async () => {
-      const byId = await access(new v3.ApplicationCredential({
-        authUrl,
-        applicationCredentialId: D.applicationCredentialId,
-        applicationCredentialSecret: D.applicationCredentialSecret,
-      }));
+      const byId = await access(
+        new v3.ApplicationCredential({
+          authUrl,
+          applicationCredentialId: D.applicationCredentialId,
+          applicationCredentialSecret: D.applicationCredentialSecret,
+        }),
+      );
       assert.equal(byId.projectId, D.projectId);
-      const byName = await access(new v3.ApplicationCredential({
-        authUrl,
-        applicationCredentialName: D.applicationCredentialName,
-        applicationCredentialSecret: D.applicationCredentialSecret,
-        username: D.username,
-        userDomainName: D.domainName,
-      }));
+      const byName = await access(
+        new v3.ApplicationCredential({
+          authUrl,
+          applicationCredentialName: D.applicationCredentialName,
+          applicationCredentialSecret: D.applicationCredentialSecret,
+          username: D.username,
+          userDomainName: D.domainName,
+        }),
+      );
       assert.equal(byName.userId, D.userId);
     });
     await t.step("Totp", async () => {
-      const a = await access(new v3.Totp({ authUrl, userId: D.userId, passcode: D.totpPasscode, projectId: D.projectId }));
+      const a = await access(
+        new v3.Totp({
+          authUrl,
+          userId: D.userId,
+          passcode: D.totpPasscode,
+          projectId: D.projectId,
+        }),
+      );
       assert.deepEqual(a.methods, ["totp"]);
     });
     await t.step("MultiFactor password + totp", async () => {
-      const a = await access(new v3.MultiFactor({
-        authUrl,
-        methods: ["v3password", "totp"],
-        userId: D.userId,
-        password: D.password,
-        passcode: D.totpPasscode,
-        projectId: D.projectId,
-      }));
+      const a = await access(
+        new v3.MultiFactor({
+          authUrl,
+          methods: ["v3password", "totp"],
+          userId: D.userId,
+          password: D.password,
+          passcode: D.totpPasscode,
+          projectId: D.projectId,
+        }),
+      );
       assert.deepEqual([...a.methods].sort(), ["password", "totp"]);
     });
     await t.step("wrong password: Unauthorized with Keystone's message, no secret", async () => {
-      const wrong = new v3.Password({ authUrl, userId: D.userId, password: "wrong-pw-123", projectId: D.projectId });
+      const wrong = new v3.Password({
+        authUrl,
+        userId: D.userId,
+        password: "wrong-pw-123",
+        projectId: D.projectId,
+      });
       await assert.rejects(new Session({ auth: wrong }).getToken(), (e: unknown) => {
         assert.ok(e instanceof Unauthorized);
         assert.match(e.message, /requires authentication/);
@@ -115,23 +171,59 @@ Deno.test("v3 option validation gives OptionError naming the field", () => {
   const authUrl = "http://127.0.0.1:1/v3";
   const cases: [() => unknown, RegExp][] = [
     [() => new v3.Password({ authUrl, password: "p" } as v3.PasswordOptions), /userId or username/],
-    [() => new v3.Password({ authUrl, username: "u", password: "p" }), /userDomainId or userDomainName/],
+    [
+      () => new v3.Password({ authUrl, username: "u", password: "p" }),
+      /userDomainId or userDomainName/,
+    ],
     [() => new v3.Password({ authUrl, userId: "u" } as v3.PasswordOptions), /password is required/],
     [() => new v3.Password({ authUrl: "", userId: "u", password: "p" }), /authUrl is required/],
     [() => new v3.Password({ authUrl: "nope", userId: "u", password: "p" }), /not a valid URL/],
-    [() => new v3.Password({ authUrl, userId: "u", password: "p", projectName: "x" }), /projectDomainId/],
-    [() => new v3.Password({ authUrl, userId: "u", password: "p", projectId: "x", domainId: "d" }), /multiple targets/],
+    [
+      () => new v3.Password({ authUrl, userId: "u", password: "p", projectName: "x" }),
+      /projectDomainId/,
+    ],
+    [
+      () => new v3.Password({ authUrl, userId: "u", password: "p", projectId: "x", domainId: "d" }),
+      /multiple targets/,
+    ],
     [() => new v3.Password({ authUrl, userId: "u", password: "p", systemScope: "some" }), /"all"/],
     [() => new v3.Token({ authUrl } as v3.TokenOptions), /token is required/],
-    [() => new v3.ApplicationCredential({ authUrl, applicationCredentialSecret: "s" }), /applicationCredentialId or applicationCredentialName/],
-    [() => new v3.ApplicationCredential({ authUrl, applicationCredentialId: "x" } as v3.ApplicationCredentialOptions), /applicationCredentialSecret is required/],
-    [() => new v3.ApplicationCredential({ authUrl, applicationCredentialName: "x", applicationCredentialSecret: "s" }), /userId or username/],
+    [
+      () => new v3.ApplicationCredential({ authUrl, applicationCredentialSecret: "s" }),
+      /applicationCredentialId or applicationCredentialName/,
+    ],
+    [
+      () =>
+        new v3.ApplicationCredential(
+          { authUrl, applicationCredentialId: "x" } as v3.ApplicationCredentialOptions,
+        ),
+      /applicationCredentialSecret is required/,
+    ],
+    [
+      () =>
+        new v3.ApplicationCredential({
+          authUrl,
+          applicationCredentialName: "x",
+          applicationCredentialSecret: "s",
+        }),
+      /userId or username/,
+    ],
     [() => new v3.Totp({ authUrl, userId: "u" } as v3.TotpOptions), /passcode is required/],
     [() => new v3.MultiFactor({ authUrl, methods: [] }), /at least one method/],
-    [() => new v3.MultiFactor({ authUrl, methods: ["kerberos"], userId: "u" }), /unknown method "kerberos"/],
-    [() => new v3.MultiFactor({ authUrl, methods: ["password"], userId: "u" }), /password is required/],
+    [
+      () => new v3.MultiFactor({ authUrl, methods: ["kerberos"], userId: "u" }),
+      /unknown method "kerberos"/,
+    ],
+    [
+      () => new v3.MultiFactor({ authUrl, methods: ["password"], userId: "u" }),
+      /password is required/,
+    ],
     [() => new v2.Password({ authUrl, password: "p" } as v2.PasswordOptions), /username or userId/],
-    [() => new v2.Password({ authUrl, userId: "u", password: "p", tenantId: "a", tenantName: "b" }), /not both/],
+    [
+      () =>
+        new v2.Password({ authUrl, userId: "u", password: "p", tenantId: "a", tenantName: "b" }),
+      /not both/,
+    ],
     [() => new v2.Token({ authUrl } as v2.TokenOptions), /token is required/],
     [() => new TokenEndpoint({ endpoint: "x", token: "t" }), /not a valid URL/],
     [() => new TokenEndpoint({ endpoint: "http://127.0.0.1" } as never), /token is required/],
@@ -149,7 +241,14 @@ Deno.test("v2 plugins", async () => {
   const s = await serveCloud();
   try {
     const authUrl = `${s.url}/v2.0`;
-    const pw = new Session({ auth: new v2.Password({ authUrl, username: D.username, password: D.password, tenantName: D.projectName }) });
+    const pw = new Session({
+      auth: new v2.Password({
+        authUrl,
+        username: D.username,
+        password: D.password,
+        tenantName: D.projectName,
+      }),
+    });
     const a = await pw.getAccess();
     assert.equal(a.version, "v2.0");
     assert.equal(a.projectId, D.projectId);
@@ -158,9 +257,13 @@ Deno.test("v2 plugins", async () => {
     const resp = await pw.get("/x", { endpointFilter: { serviceType: "compute" } });
     assert.equal(resp.status, 200);
     await resp.body?.cancel();
-    const tok = new Session({ auth: new v2.Token({ authUrl, token: a.token, tenantId: D.projectId }) });
+    const tok = new Session({
+      auth: new v2.Token({ authUrl, token: a.token, tenantId: D.projectId }),
+    });
     assert.equal((await tok.getAccess()).projectId, D.projectId);
-    const byId = new Session({ auth: new v2.Password({ authUrl, userId: D.userId, password: D.password }) });
+    const byId = new Session({
+      auth: new v2.Password({ authUrl, userId: D.userId, password: D.password }),
+    });
     assert.equal((await byId.getAccess()).userId, D.userId);
   } finally {
     await s.close();
@@ -171,7 +274,13 @@ Deno.test("generic plugins discover v3, or v2.0 when that is all there is", asyn
   await t.step("v3 from an unversioned URL with default domain", async () => {
     const s = await serveCloud();
     try {
-      const auth = new Password({ authUrl: s.url, username: D.username, password: D.password, projectName: D.projectName, defaultDomainId: "default" });
+      const auth = new Password({
+        authUrl: s.url,
+        username: D.username,
+        password: D.password,
+        projectName: D.projectName,
+        defaultDomainId: "default",
+      });
       const a = await new Session({ auth }).getAccess();
       assert.equal(a.version, "v3");
       assert.equal(a.projectId, D.projectId);
@@ -185,7 +294,14 @@ Deno.test("generic plugins discover v3, or v2.0 when that is all there is", asyn
   await t.step("versioned URLs skip discovery", async () => {
     const s = await serveCloud();
     try {
-      const a = await new Session({ auth: new Password({ authUrl: `${s.url}/v2.0/`, userId: D.userId, password: D.password, tenantName: D.projectName }) }).getAccess();
+      const a = await new Session({
+        auth: new Password({
+          authUrl: `${s.url}/v2.0/`,
+          userId: D.userId,
+          password: D.password,
+          tenantName: D.projectName,
+        }),
+      }).getAccess();
       assert.equal(a.version, "v2.0");
       assert.equal(s.cloud.stats.requests.filter((r) => r.method === "GET").length, 0);
     } finally {
@@ -195,13 +311,26 @@ Deno.test("generic plugins discover v3, or v2.0 when that is all there is", asyn
   await t.step("v2.0-only cloud", async () => {
     const s = await serveCloud({ identityV3: false });
     try {
-      const auth = new Password({ authUrl: s.url, username: D.username, password: D.password, tenantName: D.projectName });
+      const auth = new Password({
+        authUrl: s.url,
+        username: D.username,
+        password: D.password,
+        tenantName: D.projectName,
+      });
       const a = await new Session({ auth }).getAccess();
       assert.equal(a.version, "v2.0");
       const tok = new Token({ authUrl: s.url, token: a.token, projectId: D.projectId });
       assert.equal((await new Session({ auth: tok }).getAccess()).version, "v2.0");
-      const domainScoped = new Password({ authUrl: s.url, username: D.username, password: D.password, domainId: "default" });
-      await assert.rejects(new Session({ auth: domainScoped }).getAccess(), (e: unknown) => e instanceof DiscoveryFailure && /v2\.0/.test(e.message));
+      const domainScoped = new Password({
+        authUrl: s.url,
+        username: D.username,
+        password: D.password,
+        domainId: "default",
+      });
+      await assert.rejects(
+        new Session({ auth: domainScoped }).getAccess(),
+        (e: unknown) => e instanceof DiscoveryFailure && /v2\.0/.test(e.message),
+      );
     } finally {
       await s.close();
     }
@@ -220,8 +349,12 @@ Deno.test("generic plugins discover v3, or v2.0 when that is all there is", asyn
 Deno.test("TokenEndpoint, NoAuth and HttpBasic", async () => {
   const echo = echoServer();
   try {
-    const te = new Session({ auth: new TokenEndpoint({ endpoint: `${echo.url}/fixed`, token: "tok-123" }) });
-    const r1 = await te.get("/servers", { endpointFilter: { serviceType: "compute", regionName: "Anywhere" } });
+    const te = new Session({
+      auth: new TokenEndpoint({ endpoint: `${echo.url}/fixed`, token: "tok-123" }),
+    });
+    const r1 = await te.get("/servers", {
+      endpointFilter: { serviceType: "compute", regionName: "Anywhere" },
+    });
     assert.deepEqual((await r1.json()).path, "/fixed/servers");
     assert.equal(echo.seen.at(-1)?.headers.get("x-auth-token"), "tok-123");
     assert.equal(await te.getToken(), "tok-123");
@@ -229,16 +362,23 @@ Deno.test("TokenEndpoint, NoAuth and HttpBasic", async () => {
     assert.equal(await te.getEndpoint({ serviceType: "image" }), `${echo.url}/fixed`);
 
     const na = new Session({ auth: new NoAuth({ endpoint: echo.url }) });
-    await (await na.get("/v1/nodes", { endpointFilter: { serviceType: "baremetal" } })).body?.cancel();
+    await (await na.get("/v1/nodes", { endpointFilter: { serviceType: "baremetal" } })).body
+      ?.cancel();
     assert.equal(echo.seen.at(-1)?.headers.get("x-auth-token"), null);
     assert.equal(echo.seen.at(-1)?.headers.get("authorization"), null);
     await assert.rejects(na.getToken());
 
-    const hb = new Session({ auth: new HttpBasic({ endpoint: echo.url, username: "user", password: "päss" }) });
-    await (await hb.get("/v1/nodes", { endpointFilter: { serviceType: "baremetal" } })).body?.cancel();
+    const hb = new Session({
+      auth: new HttpBasic({ endpoint: echo.url, username: "user", password: "päss" }),
+    });
+    await (await hb.get("/v1/nodes", { endpointFilter: { serviceType: "baremetal" } })).body
+      ?.cancel();
     const header = echo.seen.at(-1)?.headers.get("authorization") ?? "";
     assert.match(header, /^Basic /);
-    assert.equal(new TextDecoder().decode(Uint8Array.from(atob(header.slice(6)), (c) => c.charCodeAt(0))), "user:päss");
+    assert.equal(
+      new TextDecoder().decode(Uint8Array.from(atob(header.slice(6)), (c) => c.charCodeAt(0))),
+      "user:päss",
+    );
   } finally {
     await echo.close();
   }

@@ -36,11 +36,30 @@ function assertNoSecret(value: unknown, label: string): void {
 Deno.test("plugins never print their secrets (Deno.inspect, node:util.inspect, JSON)", () => {
   const authUrl = "http://127.0.0.1:1/v3";
   const plugins: [string, unknown][] = [
-    ["v3.Password", new v3.Password({ authUrl, userId: "u", password: SECRETS[0]!, projectId: "p" })],
+    [
+      "v3.Password",
+      new v3.Password({ authUrl, userId: "u", password: SECRETS[0]!, projectId: "p" }),
+    ],
     ["v3.Token", new v3.Token({ authUrl, token: SECRETS[1]! })],
-    ["v3.ApplicationCredential", new v3.ApplicationCredential({ authUrl, applicationCredentialId: "i", applicationCredentialSecret: SECRETS[2]! })],
+    [
+      "v3.ApplicationCredential",
+      new v3.ApplicationCredential({
+        authUrl,
+        applicationCredentialId: "i",
+        applicationCredentialSecret: SECRETS[2]!,
+      }),
+    ],
     ["v3.Totp", new v3.Totp({ authUrl, userId: "u", passcode: SECRETS[3]! })],
-    ["v3.MultiFactor", new v3.MultiFactor({ authUrl, methods: ["password", "totp"], userId: "u", password: SECRETS[0]!, passcode: SECRETS[3]! })],
+    [
+      "v3.MultiFactor",
+      new v3.MultiFactor({
+        authUrl,
+        methods: ["password", "totp"],
+        userId: "u",
+        password: SECRETS[0]!,
+        passcode: SECRETS[3]!,
+      }),
+    ],
     ["v2.Password", new v2.Password({ authUrl, username: "u", password: SECRETS[0]! })],
     ["v2.Token", new v2.Token({ authUrl, token: SECRETS[1]! })],
     ["Password", new Password({ authUrl, userId: "u", password: SECRETS[0]! })],
@@ -61,7 +80,12 @@ Deno.test("AccessInfo hides its token but shows who and where", async () => {
   const s = await serveCloud();
   try {
     const sess = new Session({
-      auth: new v3.Password({ authUrl: s.authUrl, userId: D.userId, password: D.password, projectId: D.projectId }),
+      auth: new v3.Password({
+        authUrl: s.authUrl,
+        userId: D.userId,
+        password: D.password,
+        projectId: D.projectId,
+      }),
     });
     const access = await sess.getAccess();
     const token = access.token;

@@ -44,10 +44,13 @@ Deno.test("200 concurrent first requests make exactly one token request", async 
   try {
     const sess = new Session({ auth: adminPassword(s.authUrl) });
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
-        sess.get(`/servers/${i}`, { endpointFilter: { serviceType: "compute" } }).then((r) =>
-          r.json() as Promise<Echo>
-        )),
+      Array.from(
+        { length: 200 },
+        (_, i) =>
+          sess.get(`/servers/${i}`, { endpointFilter: { serviceType: "compute" } }).then((r) =>
+            r.json() as Promise<Echo>
+          ),
+      ),
     );
     assert.equal(results.length, 200);
     assert.ok(results.every((e, i) => e.path.endsWith(`/servers/${i}`)));
@@ -187,15 +190,22 @@ Deno.test("URL resolution: endpointFilter, interface list, absolute URL, endpoin
       const e = await (await sess.get(`${s.url}/image/v2/images`)).json() as Echo;
       assert.equal(e.path, "/image/v2/images");
     });
-    await t.step("endpointOverride replaces the catalog and substitutes the project id", async () => {
-      const e = await (await sess.get("/flavors", {
-        endpointOverride: `${s.url}/compute/v2.1/{project_id}`,
-        endpointFilter: { serviceType: "compute" },
-      })).json() as Echo;
-      assert.equal(e.path, "/compute/v2.1/p-admin/flavors");
-    });
+    await t.step(
+      "endpointOverride replaces the catalog and substitutes the project id",
+      async () => {
+        const e = await (await sess.get("/flavors", {
+          endpointOverride: `${s.url}/compute/v2.1/{project_id}`,
+          endpointFilter: { serviceType: "compute" },
+        })).json() as Echo;
+        assert.equal(e.path, "/compute/v2.1/p-admin/flavors");
+      },
+    );
     await t.step("session defaults: interface and region", async () => {
-      const internal = new Session({ auth: sess.auth, interface: "admin", regionName: "RegionOne" });
+      const internal = new Session({
+        auth: sess.auth,
+        interface: "admin",
+        regionName: "RegionOne",
+      });
       const e = await (await internal.get("/x", { endpointFilter: { serviceType: "compute" } }))
         .json() as Echo;
       assert.equal(e.interface, "admin");
@@ -226,7 +236,10 @@ Deno.test("URL resolution: endpointFilter, interface list, absolute URL, endpoin
       await assert.rejects(sess.get("/x"), OptionError);
     });
     await t.step("identity endpoint and the auth interface", async () => {
-      assert.equal(await sess.getEndpoint({ serviceType: "identity", interface: "auth" }), s.authUrl);
+      assert.equal(
+        await sess.getEndpoint({ serviceType: "identity", interface: "auth" }),
+        s.authUrl,
+      );
       assert.equal(await sess.getEndpoint({ serviceType: "identity" }), s.url);
       await assert.rejects(sess.getEndpoint({}), OptionError);
     });
@@ -289,7 +302,10 @@ Deno.test("methods, json, raiseExc, headers, request ids", async (t) => {
 });
 
 Deno.test("connection failures become ConnectFailure", async () => {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response());
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(),
+  );
   const port = server.addr.port;
   await server.shutdown();
   const sess = new Session();
