@@ -27,23 +27,32 @@ export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
   "x-auth-key",
 ]);
 
-/** JSON keys whose values are secrets wherever they appear. */
-const SECRET_KEYS: ReadonlySet<string> = new Set([
-  "password",
-  "passcode",
-  "secret",
-  "adminpass",
-  "admin_pass",
-  "original_password",
-  "new_password",
-  "token",
-  "application_credential_secret",
-  "access_token",
-  "refresh_token",
-  "client_secret",
-  "x-auth-token",
-  "auth_token",
-]);
+/**
+ * JSON keys (and query parameters) whose values are secrets: passwords,
+ * passcodes, secrets, tokens, private keys, as oslo.utils' `mask_password`
+ * treats them. Matched case-insensitively anywhere in the key
+ * (`adminPass`, `new_password`, `application_credential_secret`, ...).
+ */
+const SECRET_KEY =
+  /pass(word|wd|code|phrase)?|pswd|secret|token|private_?key|encryption_?key|fernet_?key|api_?key|auth_?key|ssl_?key|cephkey|keystonekey|configdrive|credentials?$/i;
+
+/** Keys holding a service catalog, removed from logged bodies as keystoneauth1 does. */
+const CATALOG_KEYS: ReadonlySet<string> = new Set(["catalog", "servicecatalog"]);
+
+/** Whether a JSON key or query parameter name holds a secret. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/**
+ * Whether a header's value is a secret: the {@linkcode SENSITIVE_HEADERS}, and
+ * any header whose name mentions a secret, password or key (Swift's
+ * `X-Account-Meta-Temp-URL-Key`, ...).
+ */
+export function isSensitiveHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return SENSITIVE_HEADERS.has(lower) || /secret|passw|-key(-\d+)?$|token/.test(lower);
+}
 
 /** `{SHA256}<hex digest>` of a secret, as keystoneauth1 logs tokens. */
 export async function hashSecret(value: string): Promise<string> {
@@ -53,24 +62,70 @@ export async function hashSecret(value: string): Promise<string> {
 }
 
 /** Header name -> value, with sensitive values hashed. */
-export async function redactHeaders(headers: Headers): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
+export async function redactHeaders(headers: Headers): Promise<[string, string][]> {
+  const out: [string, string][] = [];
   for (const [name, value] of headers) {
-    out[name] = SENSITIVE_HEADERS.has(name.toLowerCase()) ? await hashSecret(value) : value;
+    out.push([name, isSensitiveHeader(name) ? await hashSecret(value) : value]);
   }
   return out;
 }
 
+/**
+ * A URL safe to log: a password in its user info and the values of secret
+ * query parameters (`?token=...`) replaced by `***`.
+ */
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  let changed = false;
+  if (u.password !== "") {
+    u.password = REDACTED;
+    changed = true;
+  }
+  for (const name of new Set(u.searchParams.keys())) {
+    if (isSecretKey(name)) {
+      u.searchParams.set(name, REDACTED);
+      changed = true;
+    }
+  }
+  return changed ? u.toString() : url;
+}
+
+/** The value of a secret key: primitives become `***`, objects are searched further. */
+function redactSecretValue(value: unknown, key: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => redactSecretValue(v, key));
+  if (value !== null && typeof value === "object") return redactValue(value, key);
+  return value === null || typeof value === "boolean" ? value : REDACTED;
+}
+
 function redactValue(value: unknown, parentKey: string | undefined): unknown {
   if (Array.isArray(value)) return value.map((v) => redactValue(v, parentKey));
+  if (typeof value === "string") {
+    // JSON inside a string (EC2 credential blobs, Ironic error_message).
+    if (/^\s*[{[]/.test(value)) {
+      try {
+        return JSON.stringify(redactValue(JSON.parse(value), parentKey));
+      } catch {
+        return value;
+      }
+    }
+    return value;
+  }
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const key = k.toLowerCase();
-    if (SECRET_KEYS.has(key) && (typeof v === "string" || typeof v === "number")) {
-      out[k] = REDACTED;
-    } else if (key === "id" && (parentKey === "token" || parentKey === "auth_token")) {
-      // {"token": {"id": "<token>"}} in v3 token auth and v2 responses
+    if (CATALOG_KEYS.has(key) && Array.isArray(v)) {
+      out[k] = "<removed>";
+    } else if (isSecretKey(key)) {
+      // {"password": "..."} -> "***"; {"token": {"id": "..."}} -> recursed, id redacted below
+      out[k] = redactSecretValue(v, key);
+    } else if (key === "id" && parentKey !== undefined && /token/.test(parentKey)) {
+      // {"token": {"id": "<token>"}} in v3 token auth and v2 requests and responses
       out[k] = REDACTED;
     } else {
       out[k] = redactValue(v, key);
@@ -81,15 +136,19 @@ function redactValue(value: unknown, parentKey: string | undefined): unknown {
 
 /**
  * Redacts secrets in a body for logging. JSON bodies have secret fields
- * replaced; other text is kept only when it has no `password`/`secret`/
- * `token` words; binary bodies are summarised.
+ * replaced by `***` (and service catalogs by `<removed>`); other text is
+ * kept only when it has no `password`/`secret`/`token`-like words.
  */
 export function redactBody(text: string): string {
+  let parsed: unknown;
   try {
-    return JSON.stringify(redactValue(JSON.parse(text), undefined));
+    parsed = JSON.parse(text);
   } catch {
-    return /pass|secret|token|credential/i.test(text) ? "<omitted: may contain secrets>" : text;
+    return /pass|pswd|secret|token|credential|private|key/i.test(text)
+      ? "<omitted: may contain secrets>"
+      : text;
   }
+  return JSON.stringify(redactValue(parsed, undefined));
 }
 
 /** What is logged about a request. */
@@ -126,8 +185,8 @@ function shellQuote(s: string): string {
 
 /** Logs a request at debug in curl form: `REQ: curl -g -i -X GET <url> -H ...`. */
 export async function logRequest(logger: Logger, entry: RequestLogEntry): Promise<void> {
-  const parts = [`REQ: curl -g -i -X ${entry.method} ${entry.url}`];
-  for (const [k, v] of Object.entries(await redactHeaders(entry.headers))) {
+  const parts = [`REQ: curl -g -i -X ${entry.method} ${redactUrl(entry.url)}`];
+  for (const [k, v] of await redactHeaders(entry.headers)) {
     parts.push(`-H "${k}: ${v}"`);
   }
   if (entry.body !== undefined) parts.push(`-d ${shellQuote(redactBody(entry.body))}`);
@@ -139,10 +198,11 @@ export async function logResponse(logger: Logger, entry: ResponseLogEntry): Prom
   const headers = await redactHeaders(entry.headers);
   const requestId = entry.headers.get("x-openstack-request-id") ??
     entry.headers.get("x-compute-request-id");
-  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join(" ");
+  const head = headers.map(([k, v]) => `${k}: ${v}`).join(" ");
   logger.debug(
-    `RESP: [${entry.status}] ${entry.method} ${entry.url} ${entry.elapsedMs.toFixed(1)}ms` +
-      (requestId ? ` request-id=${requestId}` : "") + ` ${head}`,
+    `RESP: [${entry.status}] ${entry.method} ${redactUrl(entry.url)} ` +
+      `${entry.elapsedMs.toFixed(0)}ms` + (requestId ? ` request-id=${requestId}` : "") +
+      (head ? ` ${head}` : ""),
   );
   if (entry.body !== undefined && entry.body !== "") {
     logger.debug(`RESP BODY: ${redactBody(entry.body)}`);

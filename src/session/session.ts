@@ -34,9 +34,9 @@ import {
   TooManyRedirects,
   UntrustedOrigin,
 } from "../errors.ts";
-import { logRequest, logResponse } from "../logging.ts";
-import { permissionErrorFor } from "../net/permissions.ts";
-import { createTransport, type FetchLike } from "../net/transport.ts";
+import { logRequest, logResponse, redactUrl } from "../logging.ts";
+import { hostPort, permissionErrorFor } from "../net/permissions.ts";
+import { checkTransportOptions, createTransport, type Transport } from "../net/transport.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
 import { VERSION } from "../version.ts";
@@ -50,7 +50,16 @@ import { safeInspect } from "../secret.ts";
 export type { RequestOptions, SessionOptions } from "./options.ts";
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-const CREDENTIAL_HEADERS = ["x-auth-token", "authorization", "x-service-token", "cookie"];
+/** Headers dropped when a redirect leaves the trusted origins (plus the plugin's own). */
+const CREDENTIAL_HEADERS: readonly string[] = [
+  "x-auth-token",
+  "x-subject-token",
+  "x-service-token",
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "openstack-auth-receipt",
+];
 
 function isAbsoluteUrl(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
@@ -143,7 +152,7 @@ export class Session {
   readonly #additionalHeaders: Headers;
   readonly #now: () => number;
   readonly #semaphore: Semaphore | undefined;
-  #transport: FetchLike | undefined;
+  #transport: Transport | undefined;
 
   /** Creates a session. Throws `OptionError` on bad options. */
   constructor(options: SessionOptions = {}) {
@@ -153,9 +162,7 @@ export class Session {
     this.#options = { ...options };
     this.auth = options.auth;
     this.verify = options.verify ?? true;
-    if (typeof this.verify !== "boolean" && typeof this.verify !== "string") {
-      throw new OptionError("verify must be true, false or a CA bundle path");
-    }
+    checkTransportOptions({ verify: this.verify, cert: options.cert });
     this.cert = options.cert;
     this.timeout = positiveNumber(options.timeout, "timeout");
     this.connectRetries = nonNegativeInt(options.connectRetries, "connectRetries") ?? 0;
@@ -201,13 +208,23 @@ export class Session {
     return this.#now();
   }
 
-  #getTransport(): FetchLike {
+  #getTransport(): Transport {
     this.#transport ??= createTransport({
       verify: this.verify,
       cert: this.cert,
       fetch: this.#options.fetch,
     });
     return this.#transport;
+  }
+
+  /**
+   * Releases the TLS client a session with `verify`/`cert` holds (a Deno
+   * `HttpClient`). The session stays usable: a later request opens a new one.
+   */
+  close(): void {
+    const transport = this.#transport;
+    this.#transport = undefined;
+    transport?.close();
   }
 
   /** The filter with the session's defaults (interface, region) filled in. */
@@ -297,26 +314,48 @@ export class Session {
     return getEndpointData(this, this.mergeFilter(filter), auth ?? this.auth);
   }
 
-  /** `--allow-net` entries (`host:port`) this session's credentials may be sent to. */
+  /**
+   * The `--allow-net` entries (`host:port`, sorted) this session needs: the
+   * auth URL's host and every host in the catalog (authenticating when
+   * needed), the endpoint overrides and `trustedOrigins`.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(`deno run --allow-net=${(await sess.allowNetList()).join(",")} app.ts`);
+   * ```
+   */
   async allowNetList(auth?: AuthPlugin): Promise<string[]> {
-    const origins = await this.#trusted(this.#authOf(auth), undefined);
-    return [...origins].map((o) => {
-      const u = new URL(o);
-      return `${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`;
-    });
+    const plugin = auth ?? this.auth;
+    const origins = plugin ? await this.#trusted(plugin, []) : this.#sessionTrusted([]);
+    const endpoint = (plugin as { endpoint?: unknown } | undefined)?.endpoint;
+    if (typeof endpoint === "string") {
+      const o = originOf(endpoint);
+      if (o) origins.add(o);
+    }
+    return [...new Set([...origins].map(hostPort))].sort();
   }
 
-  async #trusted(auth: AuthPlugin, override: string | undefined): Promise<Set<string>> {
+  #sessionTrusted(overrides: readonly (string | undefined)[]): Set<string> {
     const set = new Set<string>(this.trustedOrigins);
-    if (auth.getTrustedOrigins) {
-      for (const o of await auth.getTrustedOrigins(this)) set.add(o);
-    }
-    for (const url of Object.values(this.endpointOverrides)) {
-      const o = originOf(url);
+    for (const url of [...Object.values(this.endpointOverrides), ...overrides]) {
+      const o = url ? originOf(url) : undefined;
       if (o) set.add(o);
     }
-    const o = override ? originOf(override) : undefined;
-    if (o) set.add(o);
+    return set;
+  }
+
+  /** Origins trusted with credentials: the plugin's (auth URL, catalog) and the session's. */
+  async #trusted(
+    auth: AuthPlugin,
+    overrides: readonly (string | undefined)[],
+  ): Promise<Set<string>> {
+    const set = this.#sessionTrusted(overrides);
+    if (auth.getTrustedOrigins) {
+      for (const o of await auth.getTrustedOrigins(this)) {
+        const origin = originOf(o);
+        if (origin) set.add(origin);
+      }
+    }
     return set;
   }
 
@@ -388,33 +427,39 @@ export class Session {
       throw new MissingAuthPlugin("an auth plugin is required for an authenticated request");
     }
     const prepared = await this.#prepare(url, options, authenticated ? auth : undefined);
+    const overrides = [
+      options.endpointOverride,
+      (options.endpointFilter as EndpointDataFilter | undefined)?.endpointOverride,
+    ];
     let trusted: Set<string> | undefined;
+    let credentialHeaders: string[] = [];
     if (authenticated && auth) {
-      for (const [k, v] of Object.entries(await this.getAuthHeaders(auth))) {
-        prepared.headers.set(k, v);
-      }
+      const authHeaders = await this.getAuthHeaders(auth);
+      credentialHeaders = Object.keys(authHeaders);
       if (auth.getTrustedOrigins || this.trustedOrigins.length > 0) {
-        trusted = await this.#trusted(auth, options.endpointOverride);
+        // Checked before anything is sent to the request's origin.
+        trusted = await this.#trusted(auth, overrides);
         const origin = originOf(prepared.url);
         if (!origin || !trusted.has(origin)) {
           throw new UntrustedOrigin(
-            `refusing to send credentials to ${origin ?? prepared.url}: it is not the auth URL, ` +
-              `in the catalog, an endpointOverride or in trustedOrigins`,
+            `refusing to send credentials to ${origin ?? "a URL without an origin"}: it is not ` +
+              "the auth URL's origin, in the catalog, an endpointOverride or in trustedOrigins",
           );
         }
       }
+      for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
     }
-    let resp = await this.#sendFollowing(prepared, options, trusted);
+    let resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
     if (
       resp.status === 401 && authenticated && auth && (options.allowReauth ?? true) &&
       await auth.invalidate()
     ) {
       await resp.body?.cancel();
-      for (const [k, v] of Object.entries(await this.getAuthHeaders(auth))) {
-        prepared.headers.set(k, v);
-      }
-      if (trusted) trusted = await this.#trusted(auth, options.endpointOverride);
-      resp = await this.#sendFollowing(prepared, options, trusted);
+      const authHeaders = await this.getAuthHeaders(auth);
+      credentialHeaders = [...credentialHeaders, ...Object.keys(authHeaders)];
+      for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
+      if (trusted) trusted = await this.#trusted(auth, overrides);
+      resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
     }
     if ((options.raiseExc ?? true) && resp.status >= 400) {
       throw await httpErrorFromResponse(resp, prepared.method, prepared.url, this.now());
@@ -422,12 +467,20 @@ export class Session {
     return resp;
   }
 
+  /**
+   * Sends and follows redirects itself (fetch runs with `redirect: "manual"`),
+   * at most `redirectLimit` (30) of them. Credential headers go along only to
+   * the same origin or to trusted origins; a redirect to anything but http(s)
+   * is refused.
+   */
   async #sendFollowing(
     first: Prepared,
     options: RequestOptions,
     trusted: Set<string> | undefined,
+    credentialHeaders: readonly string[],
   ): Promise<Response> {
     const limit = this.#options.redirectLimit ?? 30;
+    const dropped = [...CREDENTIAL_HEADERS, ...credentialHeaders];
     let req = first;
     for (let hops = 0;; hops++) {
       const resp = await this.#sendWithRetries(req, options);
@@ -435,21 +488,38 @@ export class Session {
       if (options.redirect === false || !REDIRECT_STATUSES.has(resp.status) || !location) {
         return resp;
       }
-      if (hops >= limit) {
-        await resp.body?.cancel();
-        throw new TooManyRedirects(`more than ${limit} redirects, last to ${location}`);
-      }
-      await resp.body?.cancel();
-      const next = new URL(location, req.url).toString();
-      const headers = new Headers(req.headers);
-      const nextOrigin = originOf(next);
-      if (!trusted || !nextOrigin || !trusted.has(nextOrigin)) {
-        if (nextOrigin !== originOf(req.url) || !trusted) {
-          for (const h of CREDENTIAL_HEADERS) headers.delete(h);
-        }
-      }
       const toGet = resp.status === 303 ||
         ((resp.status === 301 || resp.status === 302) && req.method === "POST");
+      // A streamed body cannot be sent again: hand the redirect to the caller.
+      if (!toGet && req.body instanceof ReadableStream) return resp;
+      await resp.body?.cancel();
+      if (hops >= limit) {
+        throw new TooManyRedirects(
+          `${first.method} ${redactUrl(first.url)}: more than ${limit} redirects, last to ` +
+            redactUrl(location),
+        );
+      }
+      let nextUrl: URL;
+      try {
+        nextUrl = new URL(location, req.url);
+      } catch {
+        throw new ConnectFailure(
+          `${req.method} ${redactUrl(req.url)}: the redirect Location is not a URL`,
+        );
+      }
+      if (nextUrl.protocol !== "http:" && nextUrl.protocol !== "https:") {
+        throw new UntrustedOrigin(
+          `${req.method} ${redactUrl(req.url)}: refusing to follow a redirect to a ` +
+            `${nextUrl.protocol} URL`,
+        );
+      }
+      const next = nextUrl.toString();
+      const headers = new Headers(req.headers);
+      const keepCredentials = nextUrl.origin === originOf(req.url) ||
+        (trusted?.has(nextUrl.origin) ?? false);
+      if (!keepCredentials) {
+        for (const h of dropped) headers.delete(h);
+      }
       if (toGet) {
         headers.delete("content-type");
         headers.delete("content-length");
@@ -498,7 +568,7 @@ export class Session {
         if (err instanceof ConnectFailure && canRetry) {
           await sleep(backoffDelay(connectAttempt, backoff), options.signal);
           connectAttempt++;
-          logger?.debug(`retrying ${req.method} ${req.url} after: ${err.message}`);
+          logger?.debug(`retrying ${req.method} ${redactUrl(req.url)} after: ${err.message}`);
           continue;
         }
         throw err;
@@ -529,10 +599,22 @@ export class Session {
     }
   }
 
+  /**
+   * The body text to log: JSON and text bodies with a Content-Length up to
+   * 1 MiB (read from a clone, so the caller still gets the whole body); a
+   * note for others. Streamed bodies are never buffered for logging.
+   */
   async #loggableBody(resp: Response): Promise<string | undefined> {
+    if (resp.body === null) return undefined;
     const type = resp.headers.get("content-type") ?? "";
-    const length = Number(resp.headers.get("content-length") ?? "0");
-    if (!/json|text/.test(type) || length > 1 << 20) return undefined;
+    const lengthHeader = resp.headers.get("content-length");
+    const length = lengthHeader === null ? NaN : Number(lengthHeader);
+    if (!/json|text/i.test(type)) {
+      return type ? `<omitted: Content-Type is ${type}>` : undefined;
+    }
+    if (!(length <= 1 << 20)) {
+      return lengthHeader === null ? "<omitted: no Content-Length>" : "<omitted: over 1 MiB>";
+    }
     try {
       return await resp.clone().text();
     } catch {
@@ -568,7 +650,7 @@ export class Session {
       if (denied) throw denied;
       if (err instanceof OptionError) throw err;
       throw new ConnectFailure(
-        `${req.method} ${req.url} failed: ${(err as Error)?.message ?? String(err)}`,
+        `${req.method} ${redactUrl(req.url)} failed: ${(err as Error)?.message ?? String(err)}`,
         { cause: err },
       );
     } finally {
