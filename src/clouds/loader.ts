@@ -155,10 +155,17 @@ function fail(message: string): never {
   throw new CloudConfigError(message);
 }
 
-function describeSearch(tried: string[], notPermitted: string[], flag: string): string {
-  let text = tried.length > 0 ? ` (looked for ${tried.join(", ")})` : "";
+function dirsOf(paths: string[]): string[] {
+  return [...new Set(paths.map((p) => p.replace(/[\\/][^\\/]*$/, "") || "."))];
+}
+
+function describeSearch(tried: string[], notPermitted: string[]): string {
+  const readable = tried.filter((p) => !notPermitted.includes(p));
+  let text = readable.length > 0 ? ` in ${dirsOf(readable).join(", ")}` : "";
   if (notPermitted.length > 0) {
-    text += `; not readable without ${flag}: ${notPermitted.join(", ")}`;
+    const dirs = dirsOf(notPermitted);
+    text += `; not searched for lack of read permission: ${dirs.join(", ")} ` +
+      `(run with --allow-read=${dirs.join(",")})`;
   }
   return text;
 }
@@ -354,7 +361,6 @@ class Profiles {
 export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Promise<CloudConfig> {
   const os = runtimeOs();
   const env: EnvRecord = options.env ? { ...options.env } : readRuntimeEnv(os);
-  const flag = "--allow-read";
   let dirs: string[] | undefined;
   const search = (): string[] => (dirs ??= searchDirs(env, os));
   const searchAll = options.files === undefined && options.yaml === undefined;
@@ -415,9 +421,11 @@ export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Pro
   if (!defaultCloud && names.length === 1) defaultCloud = names[0];
   if (names.length === 0) {
     fail(
-      "no OpenStack cloud is configured: no clouds.yaml was found" +
-        describeSearch(tried, notPermitted, flag) +
-        " and no OS_AUTH_URL (or other OS_*) variable is set",
+      "no OpenStack cloud is configured: no OS_AUTH_URL (or other OS_*) variable is set and " +
+        (file
+          ? `${file.path} defines no clouds`
+          : "no clouds.yaml, clouds.yml or clouds.json was found") +
+        (file ? "" : describeSearch(tried, notPermitted)),
     );
   }
 
@@ -431,7 +439,7 @@ export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Pro
   if (!Object.hasOwn(clouds, name)) {
     fail(
       `cloud "${name}" was not found${where}; defined clouds: ${names.join(", ")}` +
-        (file ? "" : describeSearch(tried, notPermitted, flag)),
+        (file ? "" : describeSearch(tried, notPermitted)),
     );
   }
   const ourCloud = clouds[name];
