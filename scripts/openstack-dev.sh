@@ -150,7 +150,7 @@ start_server() { # name
   done
   printf '\n==== %s starting %s on ports %s\n' "$(date -Is)" "$name" "$(ports_of "$name")" >>"$OS_DIR/$name.log"
   # shellcheck disable=SC2046
-  nohup "$PY" "$SERVER" "$name" "$OS_DIR" $(ports_of "$name") >>"$OS_DIR/$name.log" 2>&1 </dev/null &
+  nohup "$PY" "$SERVER" "$name" "$OS_DIR" $(ports_of "$name") >>"$OS_DIR/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$OS_DIR/$name.pid"
   STARTED+=("$name")
 }
@@ -178,7 +178,9 @@ port_answers() { # port -> true when something accepts connections on 127.0.0.1:
 }
 
 http_code() { # url
-  curl -s -o /dev/null -m 5 -w '%{http_code}' "$1" 2>/dev/null || echo 000
+  local code
+  code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$1" 2>/dev/null) || true
+  echo "${code:-000}"
 }
 
 # ---------------------------------------------------------------- configuration
