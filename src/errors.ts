@@ -86,6 +86,8 @@ export interface HttpErrorInit {
   response?: Response;
   /** Retry-After in seconds, when given. */
   retryAfter?: number;
+  /** How many times the request was sent (default 1); named in the message when more. */
+  attempts?: number;
 }
 
 /** An HTTP response with status >= 400. Subclasses exist per status code. */
@@ -104,6 +106,8 @@ export class HttpError extends OsAuthError {
   readonly response: Response | undefined;
   /** Retry-After in seconds, when the server sent one. */
   readonly retryAfter: number | undefined;
+  /** How many times the request was sent (more than 1 after status code retries). */
+  readonly attempts: number;
   /** The status a subclass stands for. */
   static readonly httpStatus: number = 0;
 
@@ -115,7 +119,11 @@ export class HttpError extends OsAuthError {
       `(HTTP ${status})`,
     ];
     if (init.requestId) parts.push(`(Request-ID: ${init.requestId})`);
-    super(`${parts.join(" ")} ${init.method} ${init.url}`);
+    const attempts = init.attempts ?? 1;
+    super(
+      `${parts.join(" ")} ${init.method} ${init.url}` +
+        (attempts > 1 ? ` after ${attempts} attempts` : ""),
+    );
     this.status = status;
     this.method = init.method;
     this.url = init.url;
@@ -123,6 +131,7 @@ export class HttpError extends OsAuthError {
     this.details = init.details;
     this.response = init.response;
     this.retryAfter = init.retryAfter;
+    this.attempts = attempts;
   }
 }
 
@@ -251,7 +260,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   if (value === null || value.trim() === "") return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  const date = Date.parse(trimmed);
+  // An HTTP date names its month and zone; "-1" or "1e3" are not dates.
+  const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : NaN;
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, (date - now) / 1000);
 }
@@ -296,13 +306,15 @@ export function messageFromBody(body: unknown): string | undefined {
 
 /**
  * Builds the right {@linkcode HttpError} subclass from a response, reading
- * (and so consuming) its body.
+ * (and so consuming) its body. `attempts` is how many times the request was
+ * sent (status code retries).
  */
 export async function httpErrorFromResponse(
   response: Response,
   method: string,
   url: string,
   now: number = Date.now(),
+  attempts: number = 1,
 ): Promise<HttpError> {
   let details: unknown;
   let text = "";
@@ -333,5 +345,6 @@ export async function httpErrorFromResponse(
     details,
     response,
     retryAfter: parseRetryAfter(response.headers.get("retry-after"), now),
+    attempts,
   });
 }

@@ -14,7 +14,12 @@ export interface SessionOptions {
   verify?: boolean | string;
   /** Client certificate path, or [certificate path, key path]. */
   cert?: string | readonly [cert: string, key: string];
-  /** Per-attempt timeout in milliseconds. */
+  /**
+   * Per-attempt timeout in milliseconds, from sending the request until its
+   * response body is read (waiting for a `maxConcurrency` slot does not
+   * count). A timed out attempt is a `ConnectTimeout`, retried as a
+   * connection failure (`connectRetries`) when the request may be resent.
+   */
   timeout?: number;
   /** The whole User-Agent header (default `osauth/<version>` with appName/appVersion). */
   userAgent?: string;
@@ -26,19 +31,37 @@ export interface SessionOptions {
   additionalHeaders?: HeadersInit;
   /** Where HTTP requests and responses are logged (debug, redacted). */
   logger?: Logger;
-  /** How often a failed connection is retried (default 0). */
+  /**
+   * How often a failed or timed out connection is retried (default 0). A
+   * refused connection is retried for any method (nothing was sent); other
+   * failures only for idempotent methods unless `retryNonIdempotent`.
+   */
   connectRetries?: number;
-  /** How often a retriable status is retried (default 0). */
+  /**
+   * How often a response with a status in `retriableStatusCodes` is retried
+   * (default 0), after its `Retry-After` (seconds or HTTP date, capped by
+   * `maxRetryDelay`) or the backoff delay. Idempotent methods only unless
+   * `retryNonIdempotent`.
+   */
   statusCodeRetries?: number;
   /** Statuses retried by statusCodeRetries (default [503]). */
   retriableStatusCodes?: readonly number[];
-  /** Base delay of the exponential backoff in ms (default 500). */
+  /**
+   * Base delay of the exponential backoff in ms (default 500): retry n waits
+   * between half and all of `retryDelay * 2^(n-1)`, capped by `maxRetryDelay`.
+   */
   retryDelay?: number;
-  /** Largest backoff delay in ms (default 60 000). */
+  /** Largest delay between attempts in ms, also for `Retry-After` (default 60 000). */
   maxRetryDelay?: number;
-  /** Also retry non-idempotent requests (POST, PATCH) the server may have seen. */
+  /**
+   * Also retry non-idempotent requests (POST, PATCH) the server may have seen
+   * (default false: they are sent again only when the connection was refused).
+   */
   retryNonIdempotent?: boolean;
-  /** At most this many requests in flight at once. */
+  /**
+   * At most this many requests of this session in flight at once (until
+   * their response headers arrive); the others wait in order.
+   */
   maxConcurrency?: number;
   /** Version discovery cache; pass one to several sessions to share it. */
   discoveryCache?: DiscoveryCache;
@@ -92,9 +115,14 @@ export interface RequestOptions {
   statusCodeRetries?: number;
   /** Overrides the session's retriableStatusCodes. */
   retriableStatusCodes?: readonly number[];
+  /** Overrides the session's retryNonIdempotent. */
+  retryNonIdempotent?: boolean;
   /** Overrides the session's timeout (ms). */
   timeout?: number;
-  /** Aborts the request. */
+  /**
+   * Aborts the request, including any wait for a retry or a concurrency slot:
+   * the call rejects with the signal's reason and is not retried.
+   */
   signal?: AbortSignal;
   /** Sent as `X-OpenStack-Request-ID` (a `req-<uuid>`). */
   globalRequestId?: string;

@@ -95,6 +95,66 @@ function positiveNumber(value: unknown, name: string): number | undefined {
   return value;
 }
 
+function nonNegativeMs(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
+    throw new OptionError(`${name} must be a non-negative number of milliseconds`);
+  }
+}
+
+/** The message of a fetch error, with the URL redacted; Node's "fetch failed" gets its cause. */
+function errorDetail(err: unknown, url: string): string {
+  let detail = (err as Error)?.message ?? String(err);
+  const cause = (err as { cause?: { message?: unknown } })?.cause?.message;
+  if (typeof cause === "string" && cause !== "" && !detail.includes(cause)) {
+    detail = `${detail}: ${cause}`;
+  }
+  const safe = redactUrl(url);
+  return safe === url ? detail : detail.replaceAll(url, safe);
+}
+
+/** Why a failed request was not sent again although retries were left. */
+function notResentReason(method: string, replayable: boolean): string {
+  return replayable
+    ? `; not retried: ${method} is not idempotent and may have reached the server ` +
+      "(retryNonIdempotent: true allows it)"
+    : "; not retried: the body is a stream and cannot be sent again";
+}
+
+/** The debug line logged before a retry. */
+function retryNote(
+  req: { method: string; url: string },
+  delayMs: number,
+  retry: number,
+  retries: number,
+  why: string,
+): string {
+  return `retrying ${req.method} ${redactUrl(req.url)} in ${Math.round(delayMs)} ms ` +
+    `(retry ${retry} of ${retries}) after: ${why}`;
+}
+
+/** The error a request ends with after its last attempt failed to connect. */
+function finalConnectError(
+  err: ConnectFailure,
+  req: { method: string; url: string },
+  attempts: number,
+  timeout: number | undefined,
+  note: string,
+): ConnectFailure {
+  const target = `${req.method} ${redactUrl(req.url)}`;
+  if (err instanceof ConnectTimeout) {
+    return new ConnectTimeout(
+      `${target} timed out after ${timeout} ms` +
+        (attempts > 1 ? ` (${attempts} attempts)` : "") + note,
+      { cause: err.cause },
+    );
+  }
+  return new ConnectFailure(
+    `${target} failed${attempts > 1 ? ` after ${attempts} attempts` : ""}: ${err.message}${note}`,
+    { cause: err.cause },
+  );
+}
+
 function runtimeTag(): string {
   const g = globalThis as {
     Deno?: { version?: { deno?: string } };
@@ -152,6 +212,8 @@ export class Session {
   readonly #additionalHeaders: Headers;
   readonly #now: () => number;
   readonly #semaphore: Semaphore | undefined;
+  /** Responses that took more than one attempt -> attempts (for error messages). */
+  readonly #attempts: WeakMap<Response, number> = new WeakMap();
   #transport: Transport | undefined;
 
   /** Creates a session. Throws `OptionError` on bad options. */
@@ -172,6 +234,8 @@ export class Session {
     if (maxConcurrency === 0) throw new OptionError("maxConcurrency must be at least 1");
     this.#semaphore = maxConcurrency ? new Semaphore(maxConcurrency) : undefined;
     nonNegativeInt(options.redirectLimit, "redirectLimit");
+    nonNegativeMs(options.retryDelay, "retryDelay");
+    nonNegativeMs(options.maxRetryDelay, "maxRetryDelay");
     this.logger = options.logger;
     this.discoveryCache = options.discoveryCache ?? new DiscoveryCache();
     this.#now = options.now ?? Date.now;
@@ -462,7 +526,13 @@ export class Session {
       resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
     }
     if ((options.raiseExc ?? true) && resp.status >= 400) {
-      throw await httpErrorFromResponse(resp, prepared.method, prepared.url, this.now());
+      throw await httpErrorFromResponse(
+        resp,
+        prepared.method,
+        prepared.url,
+        this.now(),
+        this.#attempts.get(resp),
+      );
     }
     return resp;
   }
@@ -542,13 +612,18 @@ export class Session {
     const retriable = options.retriableStatusCodes ?? this.retriableStatusCodes;
     const timeout = positiveNumber(options.timeout, "timeout") ?? this.timeout;
     const logger = options.logger ?? this.logger;
+    const signal = options.signal;
+    // A streamed body is consumed by the first attempt: it is never sent twice.
     const replayable = !(req.body instanceof ReadableStream);
     const mayResend = replayable &&
-      (isIdempotent(req.method) || (this.#options.retryNonIdempotent ?? false));
-    const backoff = { baseMs: this.#options.retryDelay, maxMs: this.#options.maxRetryDelay };
+      (isIdempotent(req.method) ||
+        (options.retryNonIdempotent ?? this.#options.retryNonIdempotent ?? false));
+    const maxDelay = this.#options.maxRetryDelay ?? 60_000;
+    const backoff = { baseMs: this.#options.retryDelay, maxMs: maxDelay };
     let connectAttempt = 0;
     let statusAttempt = 0;
-    for (;;) {
+    for (let attempt = 1;; attempt++) {
+      signal?.throwIfAborted();
       if (logger) {
         await logRequest(logger, {
           method: req.method,
@@ -560,18 +635,20 @@ export class Session {
       const started = performance.now();
       let resp: Response;
       try {
-        resp = await this.#fetchOnce(req, timeout, options.signal);
+        resp = await this.#fetchOnce(req, timeout, signal);
       } catch (err) {
-        const canRetry = connectAttempt < connectRetries &&
-          !(err instanceof ConnectTimeout && !mayResend) &&
-          (mayResend || (replayable && isConnectionRefused((err as Error).cause)));
-        if (err instanceof ConnectFailure && canRetry) {
-          await sleep(backoffDelay(connectAttempt, backoff), options.signal);
+        if (!(err instanceof ConnectFailure)) throw err;
+        // A refused connection sent nothing: even a POST may go again.
+        const resendable = mayResend || (replayable && isConnectionRefused(err.cause));
+        if (connectAttempt < connectRetries && resendable) {
+          const delay = backoffDelay(connectAttempt, backoff);
           connectAttempt++;
-          logger?.debug(`retrying ${req.method} ${redactUrl(req.url)} after: ${err.message}`);
+          logger?.debug(retryNote(req, delay, connectAttempt, connectRetries, err.message));
+          await sleep(delay, signal);
           continue;
         }
-        throw err;
+        const note = connectAttempt < connectRetries ? notResentReason(req.method, replayable) : "";
+        throw finalConnectError(err, req, attempt, timeout, note);
       }
       if (logger) {
         await logResponse(logger, {
@@ -583,18 +660,20 @@ export class Session {
           elapsedMs: performance.now() - started,
         });
       }
-      if (
-        retriable.includes(resp.status) && statusAttempt < statusRetries && mayResend
-      ) {
-        const after = parseRetryAfter(resp.headers.get("retry-after"), this.now());
+      if (retriable.includes(resp.status) && statusAttempt < statusRetries && mayResend) {
+        const header = resp.headers.get("retry-after");
+        const after = parseRetryAfter(header, this.now());
         await resp.body?.cancel();
         const delay = after !== undefined
-          ? Math.min(after * 1000, this.#options.maxRetryDelay ?? 60_000)
+          ? Math.min(after * 1000, maxDelay)
           : backoffDelay(statusAttempt, backoff);
-        await sleep(delay, options.signal);
         statusAttempt++;
+        const why = `HTTP ${resp.status}` + (header !== null ? ` (Retry-After: ${header})` : "");
+        logger?.debug(retryNote(req, delay, statusAttempt, statusRetries, why));
+        await sleep(delay, signal);
         continue;
       }
+      if (attempt > 1) this.#attempts.set(resp, attempt);
       return resp;
     }
   }
@@ -627,32 +706,31 @@ export class Session {
     timeout: number | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Response> {
-    const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
-    const signals = [signal, timeoutSignal].filter((s) => s !== undefined);
-    const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const release = this.#semaphore ? await this.#semaphore.acquire(combined) : undefined;
+    // Waiting for a slot is not part of the attempt's timeout.
+    const release = this.#semaphore ? await this.#semaphore.acquire(signal) : undefined;
     try {
-      return await this.#getTransport()(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        redirect: "manual",
-        signal: combined,
-      });
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (timeoutSignal?.aborted) {
-        throw new ConnectTimeout(`${req.method} ${req.url} timed out after ${timeout} ms`, {
-          cause: err,
+      const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
+      const combined = signal && timeoutSignal
+        ? AbortSignal.any([signal, timeoutSignal])
+        : signal ?? timeoutSignal;
+      try {
+        return await this.#getTransport()(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          redirect: "manual",
+          signal: combined,
         });
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        if (timeoutSignal?.aborted) {
+          throw new ConnectTimeout(`timed out after ${timeout} ms`, { cause: err });
+        }
+        const denied = permissionErrorFor(err, req.url);
+        if (denied) throw denied;
+        if (err instanceof OptionError) throw err;
+        throw new ConnectFailure(errorDetail(err, req.url), { cause: err });
       }
-      const denied = permissionErrorFor(err, req.url);
-      if (denied) throw denied;
-      if (err instanceof OptionError) throw err;
-      throw new ConnectFailure(
-        `${req.method} ${redactUrl(req.url)} failed: ${(err as Error)?.message ?? String(err)}`,
-        { cause: err },
-      );
     } finally {
       release?.();
     }
