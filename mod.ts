@@ -62,6 +62,50 @@ export { TokenEndpoint, type TokenEndpointOptions } from "./src/plugins/token_en
 export { NoAuth, type NoAuthOptions } from "./src/plugins/noauth.ts";
 export { HttpBasic, type HttpBasicOptions } from "./src/plugins/http_basic.ts";
 export { DiscoveryCache } from "./src/discovery/cache.ts";
-export type { EndpointData } from "./src/discovery/endpoint_data.ts";
-export { microversionHeaders } from "./src/discovery/microversion.ts";
+export { EndpointData, type EndpointDataInit } from "./src/discovery/endpoint_data.ts";
+export {
+  legacyMicroversionHeaders,
+  microversionHeaders,
+  microversionServiceName,
+  normalizeMicroversion,
+} from "./src/discovery/microversion.ts";
+export {
+  compareVersions,
+  LATEST,
+  normalizeVersionBounds,
+  type ParsedVersion,
+  parseVersion,
+  tryParseVersion,
+  versionBetween,
+  type VersionBounds,
+  type VersionBoundsInput,
+  versionFromUrl,
+  type VersionInput,
+  versionMatch,
+  versionToString,
+} from "./src/discovery/version.ts";
+export {
+  normalizeStatus,
+  resolveVersionUrl,
+  type VersionData,
+  VersionDocument,
+  type VersionSelector,
+  type VersionStatus,
+  type VersionStatusFilter,
+} from "./src/discovery/document.ts";
+export {
+  type DiscoveryOptions,
+  type DiscoveryPlan,
+  discoveryPlan,
+  type DiscoveryPlanOptions,
+  fetchVersionDocument,
+  getEndpointData,
+} from "./src/discovery/discover.ts";
+export {
+  type ClientMicroversions,
+  type MicroversionRange,
+  negotiateMicroversion,
+  type ServerMicroversions,
+} from "./src/discovery/negotiate.ts";
+export { Adapter, type AdapterOptions, type AdapterRequestOptions } from "./src/adapter.ts";
 export { VERSION } from "./src/version.ts";

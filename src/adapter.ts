@@ -1,0 +1,344 @@
+/**
+ * `Adapter`: a {@linkcode Session} bound to one service, as keystoneauth1's
+ * `Adapter`. It fills in the endpoint filter, API version bounds, endpoint
+ * override and default microversion of every request, so service clients
+ * call it with paths only.
+ *
+ * @example
+ * ```ts ignore
+ * import { Adapter, Session, v3 } from "jsr:@x/osauth";
+ * declare const auth: v3.Password;
+ * const compute = new Adapter(new Session({ auth }), {
+ *   serviceType: "compute",
+ *   interface: "public",
+ *   regionName: "RegionOne",
+ *   version: "2",
+ *   defaultMicroversion: "2.79",
+ * });
+ * const servers = await (await compute.get("/servers")).json();
+ * const flavors = await compute.get("/flavors", { microversion: "2.61" });
+ * ```
+ *
+ * @module
+ */
+import { officialServiceType } from "./catalog/service_types.ts";
+import {
+  type DiscoveryOptions,
+  getEndpointData,
+  substituteProjectId,
+} from "./discovery/discover.ts";
+import type { EndpointData } from "./discovery/endpoint_data.ts";
+import { normalizeMicroversion } from "./discovery/microversion.ts";
+import { type ClientMicroversions, negotiateMicroversion } from "./discovery/negotiate.ts";
+import { normalizeVersionBounds } from "./discovery/version.ts";
+import { OptionError } from "./errors.ts";
+import { joinUrl, Session } from "./session/session.ts";
+import type { RequestOptions } from "./session/options.ts";
+import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
+
+/** Options of `new Adapter(session, options)`; all optional. */
+export interface AdapterOptions {
+  /** The service type, e.g. `compute` (aliases such as `volumev3` work). */
+  serviceType?: string;
+  /** `public`, `internal`, `admin` or an ordered list (default: the session's, else public). */
+  interface?: string | readonly string[];
+  /** Region of the endpoint (default: the session's). */
+  regionName?: string;
+  /** Service name in the catalog. */
+  serviceName?: string;
+  /** Service id in the catalog. */
+  serviceId?: string;
+  /** Endpoint id in the catalog. */
+  endpointId?: string;
+  /**
+   * URL used instead of the catalog's (`{project_id}` and `%(project_id)s`
+   * are replaced). Default: the session's `endpointOverrides` for the service type.
+   */
+  endpointOverride?: string;
+  /**
+   * Major API version wanted, e.g. `"2"` (exclusive with minVersion/maxVersion).
+   * Default: the session's `apiVersions` for the service type.
+   */
+  version?: string;
+  /** Lowest acceptable API version, or `"latest"`. */
+  minVersion?: string;
+  /** Highest acceptable API version, or `"latest"`. */
+  maxVersion?: string;
+  /** Allow `EXPERIMENTAL` API versions in discovery (default false). */
+  allowExperimental?: boolean;
+  /** Allow `DEPRECATED` API versions in discovery (default true). */
+  allowDeprecated?: boolean;
+  /** Allow API versions with an unknown status in discovery (default false). */
+  allowUnknown?: boolean;
+  /** Microversion sent with every request that does not name one. */
+  defaultMicroversion?: string;
+  /** Connection retries (default: the session's). */
+  connectRetries?: number;
+  /** Retries of retriable statuses (default: the session's). */
+  statusCodeRetries?: number;
+  /** Statuses retried (default: the session's). */
+  retriableStatusCodes?: readonly number[];
+  /** Per-attempt timeout in ms (default: the session's). */
+  timeout?: number;
+  /** Logger for this adapter's requests (default: the session's). */
+  logger?: Logger;
+  /** `X-OpenStack-Request-ID` sent with every request (a `req-<uuid>`). */
+  globalRequestId?: string;
+  /** Headers added to every request (request headers win). */
+  additionalHeaders?: HeadersInit;
+  /** Throw an `HttpError` on status >= 400 (default true). */
+  raiseExc?: boolean;
+  /** Auth plugin instead of the session's. */
+  auth?: AuthPlugin;
+}
+
+/** Options of the adapter's request methods: the session's request options. */
+export type AdapterRequestOptions = RequestOptions;
+
+function isAbsoluteUrl(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+}
+
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * A session bound to one service. See the module documentation for an
+ * example. Throws {@linkcode OptionError} for contradictory or malformed
+ * options.
+ */
+export class Adapter {
+  /** The session requests go through. */
+  readonly session: Session;
+  /** The service type. */
+  readonly serviceType: string | undefined;
+  /** Interface(s) wanted. */
+  readonly interface: string | readonly string[] | undefined;
+  /** Region wanted. */
+  readonly regionName: string | undefined;
+  /** Service name wanted. */
+  readonly serviceName: string | undefined;
+  /** Service id wanted. */
+  readonly serviceId: string | undefined;
+  /** Endpoint id wanted. */
+  readonly endpointId: string | undefined;
+  /** The endpoint override (the adapter's, else the session's for the service type). */
+  readonly endpointOverride: string | undefined;
+  /** Major API version wanted. */
+  readonly version: string | undefined;
+  /** Lowest API version wanted. */
+  readonly minVersion: string | undefined;
+  /** Highest API version wanted. */
+  readonly maxVersion: string | undefined;
+  /** Microversion sent by default. */
+  readonly defaultMicroversion: string | undefined;
+  /** Auth plugin of this adapter, if not the session's. */
+  readonly auth: AuthPlugin | undefined;
+  readonly #defaults: RequestOptions;
+  readonly #headers: Headers;
+  readonly #discovery: DiscoveryOptions;
+
+  /** Creates an adapter for `session`. */
+  constructor(session: Session, options: AdapterOptions = {}) {
+    if (!(session instanceof Session)) {
+      throw new OptionError("Adapter needs a Session as its first argument");
+    }
+    if (options === null || typeof options !== "object") {
+      throw new OptionError("Adapter options must be an object");
+    }
+    this.session = session;
+    const type = options.serviceType;
+    if (type !== undefined && (typeof type !== "string" || type === "")) {
+      throw new OptionError("serviceType must be a non-empty string");
+    }
+    this.serviceType = type;
+    this.interface = options.interface;
+    this.regionName = options.regionName;
+    this.serviceName = options.serviceName;
+    this.serviceId = options.serviceId;
+    this.endpointId = options.endpointId;
+    const official = type ? officialServiceType(type) : undefined;
+    this.endpointOverride = options.endpointOverride ??
+      (official ? session.endpointOverrides[official] : undefined);
+    if (
+      this.endpointOverride !== undefined &&
+      (typeof this.endpointOverride !== "string" || this.endpointOverride === "")
+    ) {
+      throw new OptionError("endpointOverride must be a non-empty URL string");
+    }
+    const hasBounds = options.version !== undefined || options.minVersion !== undefined ||
+      options.maxVersion !== undefined;
+    this.version = options.version ??
+      (!hasBounds && official ? session.apiVersions[official] : undefined);
+    this.minVersion = options.minVersion;
+    this.maxVersion = options.maxVersion;
+    // Validate now: bad bounds are a programming error, better found early.
+    normalizeVersionBounds(this, type);
+    if (options.defaultMicroversion !== undefined) {
+      normalizeMicroversion(options.defaultMicroversion);
+    }
+    this.defaultMicroversion = options.defaultMicroversion;
+    this.auth = options.auth;
+    this.#headers = new Headers(options.additionalHeaders);
+    this.#defaults = definedOnly({
+      connectRetries: options.connectRetries,
+      statusCodeRetries: options.statusCodeRetries,
+      retriableStatusCodes: options.retriableStatusCodes,
+      timeout: options.timeout,
+      logger: options.logger,
+      globalRequestId: options.globalRequestId,
+      raiseExc: options.raiseExc,
+      auth: options.auth,
+    });
+    this.#discovery = definedOnly({
+      allowExperimental: options.allowExperimental,
+      allowDeprecated: options.allowDeprecated,
+      allowUnknown: options.allowUnknown,
+    });
+  }
+
+  /** The adapter's endpoint filter (catalog keys and version bounds). */
+  get endpointFilter(): EndpointDataFilter {
+    return definedOnly({
+      serviceType: this.serviceType,
+      interface: this.interface,
+      regionName: this.regionName,
+      serviceName: this.serviceName,
+      serviceId: this.serviceId,
+      endpointId: this.endpointId,
+      version: this.version,
+      minVersion: this.minVersion,
+      maxVersion: this.maxVersion,
+    });
+  }
+
+  #hasVersion(): boolean {
+    return this.version !== undefined || this.minVersion !== undefined ||
+      this.maxVersion !== undefined;
+  }
+
+  #auth(auth?: AuthPlugin): AuthPlugin | undefined {
+    return auth ?? this.auth ?? this.session.auth;
+  }
+
+  /**
+   * Endpoint metadata after version discovery (catalog URL, service URL, API
+   * version, microversion range). Throws `VersionNotAvailable` when the
+   * service has no version within the adapter's bounds.
+   */
+  getEndpointData(auth?: AuthPlugin): Promise<EndpointData> {
+    const filter = this.session.mergeFilter({
+      ...this.endpointFilter,
+      ...(this.endpointOverride !== undefined ? { endpointOverride: this.endpointOverride } : {}),
+    });
+    return getEndpointData(this.session, filter, this.#auth(auth), this.#discovery);
+  }
+
+  /**
+   * The base URL requests go to: the override (with the project id filled
+   * in), the discovered service URL when version bounds are set, else the
+   * catalog URL.
+   */
+  async getEndpoint(auth?: AuthPlugin): Promise<string> {
+    const plugin = this.#auth(auth);
+    if (this.endpointOverride !== undefined) {
+      const needsProject = this.endpointOverride.includes("{project_id}") ||
+        this.endpointOverride.includes("%(project_id)s");
+      const project = needsProject && plugin ? await this.session.getProjectId(plugin) : undefined;
+      return substituteProjectId(this.endpointOverride, project);
+    }
+    if (this.#hasVersion()) return (await this.getEndpointData(auth)).serviceUrl;
+    return await this.session.getEndpoint(this.endpointFilter, plugin);
+  }
+
+  /**
+   * The major API version of the endpoint, `[major, minor]`: read from the
+   * catalog URL when it names one, else discovered. `undefined` when unknown.
+   */
+  async getApiMajorVersion(auth?: AuthPlugin): Promise<[number, number] | undefined> {
+    const filter = this.session.mergeFilter({
+      ...this.endpointFilter,
+      ...(this.endpointOverride !== undefined ? { endpointOverride: this.endpointOverride } : {}),
+    });
+    const plugin = this.#auth(auth);
+    const quick = await getEndpointData(this.session, filter, plugin, {
+      ...this.#discovery,
+      discoverVersions: false,
+    });
+    if (quick.apiVersion) return quick.apiVersion;
+    return (await getEndpointData(this.session, filter, plugin, this.#discovery)).apiVersion;
+  }
+
+  /**
+   * The highest microversion both this client (`client`: a `{min, max}`
+   * range or a list) and the service support. Throws `VersionNotAvailable`
+   * when there is none.
+   */
+  async negotiateMicroversion(client: ClientMicroversions, auth?: AuthPlugin): Promise<string> {
+    return negotiateMicroversion(client, await this.getEndpointData(auth));
+  }
+
+  /**
+   * Sends a request below the service's endpoint (`path` relative to it, or
+   * an absolute URL) with the adapter's defaults; per-call options win.
+   */
+  async request(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
+    if (typeof path !== "string") throw new OptionError("path must be a string");
+    if (options === null || typeof options !== "object") {
+      throw new OptionError("request options must be an object");
+    }
+    const headers = new Headers(this.#headers);
+    for (const [k, v] of new Headers(options.headers)) headers.set(k, v);
+    const opts: RequestOptions = {
+      ...this.#defaults,
+      ...definedOnly(options),
+      headers,
+    };
+    const microversion = options.microversion ?? this.defaultMicroversion;
+    if (microversion !== undefined) {
+      opts.microversion = microversion;
+      opts.microversionServiceType = options.microversionServiceType ?? this.serviceType;
+    }
+    if (
+      isAbsoluteUrl(path) || options.endpointOverride !== undefined ||
+      options.endpointFilter !== undefined
+    ) {
+      opts.endpointFilter ??= this.endpointFilter;
+      return await this.session.request(path, opts);
+    }
+    if (this.endpointOverride !== undefined) {
+      opts.endpointOverride = this.endpointOverride;
+      opts.endpointFilter = this.endpointFilter;
+      return await this.session.request(path, opts);
+    }
+    const base = await this.getEndpoint(options.auth);
+    opts.endpointFilter = this.endpointFilter;
+    return await this.session.request(joinUrl(base, path), opts);
+  }
+
+  /** `request(path, { ...options, method: "GET" })`. */
+  get(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
+    return this.request(path, { ...options, method: "GET" });
+  }
+  /** `request(path, { ...options, method: "POST" })`. */
+  post(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
+    return this.request(path, { ...options, method: "POST" });
+  }
+  /** `request(path, { ...options, method: "PUT" })`. */
+  put(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
+    return this.request(path, { ...options, method: "PUT" });
+  }
+  /** `request(path, { ...options, method: "PATCH" })`. */
+  patch(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
+    return this.request(path, { ...options, method: "PATCH" });
+  }
+  /** `request(path, { ...options, method: "DELETE" })`. */
+  delete(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
+    return this.request(path, { ...options, method: "DELETE" });
+  }
+  /** `request(path, { ...options, method: "HEAD" })`. */
+  head(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
+    return this.request(path, { ...options, method: "HEAD" });
+  }
+}
