@@ -5,7 +5,7 @@
  * @module
  */
 
-import { CloudConfigError } from "../errors.ts";
+import { CloudConfigError, OptionError } from "../errors.ts";
 import * as generic from "../identity/generic.ts";
 import * as v2 from "../identity/v2/mod.ts";
 import * as v3 from "../identity/v3/mod.ts";
@@ -271,5 +271,13 @@ export async function sessionFromCloud(options: SessionFromCloudOptions = {}): P
   const { session: extra, ...loadOptions } = options;
   const cloud = await loadCloudConfig(loadOptions);
   const auth = authPluginFromCloud(cloud);
-  return new Session({ ...sessionOptionsFromCloud(cloud), ...extra, auth });
+  try {
+    return new Session({ ...sessionOptionsFromCloud(cloud), ...extra, auth });
+  } catch (err) {
+    // e.g. verify: false (or insecure: true), which Deno cannot apply per session
+    if (err instanceof OptionError) {
+      throw new CloudConfigError(`cloud "${cloud.name}": ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
 }
