@@ -32,7 +32,12 @@
 
 export { loadCloudConfig, type LoadCloudConfigOptions } from "./loader.ts";
 export { CloudConfig, type CloudConfigInit } from "./cloud_config.ts";
-export { sessionFromCloud, type SessionFromCloudOptions } from "./session.ts";
+export {
+  authPluginFromCloud,
+  sessionFromCloud,
+  type SessionFromCloudOptions,
+  sessionOptionsFromCloud,
+} from "./session.ts";
 export { AUTH_TYPES, type AuthType } from "./auth_type.ts";
 export { OS_ENV_VARS } from "./env.ts";
 export { CloudConfigError } from "../errors.ts";
