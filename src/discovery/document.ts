@@ -153,10 +153,10 @@ export function resolveVersionUrl(documentUrl: string, href: string): string {
   const joined = new URL(href, `${documentUrl.replace(/\/+$/, "")}/`);
   let path = joined.pathname;
   if (joined.host !== base.host) {
-    const version = href.replace(/\/+$/, "").split("/").pop() ?? "";
+    const version = joined.pathname.replace(/\/+$/, "").split("/").pop() ?? "";
     const basePath = base.pathname.replace(/\/+$/, "");
     if (!basePath.endsWith(version)) {
-      path = `${basePath}/${version}${href.endsWith("/") ? "/" : ""}`;
+      path = `${basePath}/${version}${joined.pathname.endsWith("/") ? "/" : ""}`;
     } else {
       path = base.pathname;
     }

@@ -259,7 +259,8 @@ export function normalizeVersionBounds(
   }
   if (given(version)) {
     const min = parseVersion(version);
-    if (implied && min[0] !== implied[0] && !isLatest(min)) {
+    if (implied && isLatest(min)) return { min: [implied[0]!, LATEST], max: [implied[0]!, LATEST] };
+    if (implied && min[0] !== implied[0]) {
       throw new OptionError(
         `service type ${serviceType} implies major version ${implied[0]} but version ` +
           `${versionToString(min)} was requested`,
@@ -286,6 +287,8 @@ export function normalizeVersionBounds(
     );
   }
   if (implied) {
+    // "latest" of a versioned alias (volumev3) is the latest of that major version.
+    if (min && isLatest(min)) return { min: [implied[0]!, LATEST], max: [implied[0]!, LATEST] };
     if (min && min[0] !== implied[0]) {
       throw new OptionError(
         `service type ${serviceType} implies major version ${implied[0]} but minVersion ` +
@@ -313,6 +316,7 @@ export function describeBounds(bounds: VersionBounds): string {
   if (!min && !max) return "any";
   if (min && max) {
     if (isLatest(min)) return "latest";
+    if (compareVersions(min, max) === 0) return versionToString(min);
     return `between ${versionToString(min)} and ${versionToString(max)}`;
   }
   if (min) return `>= ${versionToString(min)}`;
