@@ -50,8 +50,10 @@ export {
   MIN_TOKEN_LIFE_SECONDS,
 } from "./src/identity/base.ts";
 export * as v3 from "./src/identity/v3/mod.ts";
+export type { ScopeOptions, UserOptions } from "./src/identity/v3/base.ts";
 export * as v2 from "./src/identity/v2/mod.ts";
 export {
+  GenericIdentityPlugin,
   type GenericOptions,
   type GenericPasswordOptions,
   type GenericTokenOptions,

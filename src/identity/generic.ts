@@ -80,18 +80,27 @@ export function identityVersions(body: unknown, base: string): Discovered {
   return found;
 }
 
-abstract class GenericPlugin extends BaseIdentityPlugin {
+/**
+ * Base of the generic plugins: discovers the identity versions at the auth
+ * URL, then delegates to a v3 (preferred) or v2.0 plugin.
+ */
+export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
   #inner: BaseIdentityPlugin | undefined;
+  /** The options given (secrets are kept by subclasses, not here). */
   protected readonly options: GenericOptions;
 
+  /** Creates the plugin. */
   constructor(options: GenericOptions) {
     super(options);
     this.options = { ...options };
   }
 
+  /** The v3 plugin for a discovered v3 URL. */
   protected abstract createV3(authUrl: string): BaseIdentityPlugin;
+  /** The v2.0 plugin for a discovered v2.0 URL. */
   protected abstract createV2(authUrl: string): BaseIdentityPlugin;
 
+  /** Scope options for the inner plugin, defaults filled in. */
   protected scope(): ScopeOptions & { tenantId?: string; tenantName?: string } {
     const o = this.options;
     const dom = { id: o.defaultDomainId, name: o.defaultDomainName };
@@ -112,6 +121,7 @@ abstract class GenericPlugin extends BaseIdentityPlugin {
     };
   }
 
+  /** Whether options were given that only v3 understands. */
   protected hasV3OnlyOptions(): boolean {
     const o = this.options;
     return !!(o.domainId || o.domainName || o.systemScope || o.projectDomainId ||
@@ -151,6 +161,7 @@ abstract class GenericPlugin extends BaseIdentityPlugin {
     return this.#inner;
   }
 
+  /** Discovers once, then authenticates with the chosen plugin. */
   protected async getAuthRef(session: Session): Promise<AccessInfo> {
     if (!this.#inner) {
       const found = await this.#discover(session);
@@ -183,7 +194,7 @@ abstract class GenericPlugin extends BaseIdentityPlugin {
  * });
  * ```
  */
-export class Password extends GenericPlugin {
+export class Password extends GenericIdentityPlugin {
   #password: string;
   #user: UserOptions;
   /** Creates the plugin. */
@@ -197,9 +208,11 @@ export class Password extends GenericPlugin {
       userDomainName: options.userDomainName,
     };
   }
+  /** Adds the user domain to the v3-only options. */
   protected override hasV3OnlyOptions(): boolean {
     return super.hasV3OnlyOptions() || !!(this.#user.userDomainId || this.#user.userDomainName);
   }
+  /** A v3 plugin with these options. */
   protected createV3(authUrl: string): BaseIdentityPlugin {
     const u = this.#user;
     const o = this.options;
@@ -216,6 +229,7 @@ export class Password extends GenericPlugin {
       password: this.#password,
     });
   }
+  /** A v2.0 plugin with these options. */
   protected createV2(authUrl: string): BaseIdentityPlugin {
     const s = this.scope();
     return new V2Password({
@@ -240,13 +254,14 @@ export class Password extends GenericPlugin {
  * const auth = new Token({ authUrl: "http://127.0.0.1:5000", token: "t", projectId: "p" });
  * ```
  */
-export class Token extends GenericPlugin {
+export class Token extends GenericIdentityPlugin {
   #token: string;
   /** Creates the plugin. */
   constructor(options: GenericTokenOptions) {
     super(options);
     this.#token = requireString(options.token, "token", "Token");
   }
+  /** A v3 plugin with these options. */
   protected createV3(authUrl: string): BaseIdentityPlugin {
     const { tenantId: _i, tenantName: _n, ...scope } = this.scope();
     return new V3Token({
@@ -257,6 +272,7 @@ export class Token extends GenericPlugin {
       token: this.#token,
     });
   }
+  /** A v2.0 plugin with these options. */
   protected createV2(authUrl: string): BaseIdentityPlugin {
     const s = this.scope();
     return new V2Token({
