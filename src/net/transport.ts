@@ -118,10 +118,33 @@ export function checkTransportOptions(options: TransportOptions): void {
   validate(options.verify ?? true, options.cert);
 }
 
-const NODE_HELP = "Node's global fetch has no per-request TLS options. " +
-  "Either start node with NODE_EXTRA_CA_CERTS=<CA bundle> (it adds to the default CAs) " +
-  "and leave verify at true, or pass `fetch` to the Session, e.g. undici's " +
-  "`(url, init) => fetch(url, { ...init, dispatcher: new Agent({ connect: { ca, cert, key } }) })`.";
+/** Why Node cannot apply the options, and what to do instead. */
+function nodeHelp(verify: boolean | string, cert: unknown): string {
+  const parts = ["Node's global fetch has no per-request TLS options."];
+  if (typeof verify === "string") {
+    parts.push(
+      `For a CA bundle, start node with NODE_EXTRA_CA_CERTS=${verify} (it adds to the ` +
+        "default CAs; osauth then uses the global fetch as is).",
+    );
+  }
+  parts.push(
+    `${typeof verify === "string" ? "Or pass" : "Pass"} a \`fetch\` to the Session that ` +
+      "configures TLS, e.g. with the undici package: " +
+      "`fetch: (url, init) => undici.fetch(url, { ...init, dispatcher: agent })` where " +
+      "`agent = new undici.Agent({ connect: { " +
+      [
+        typeof verify === "string" ? "ca" : "",
+        cert !== undefined ? "cert, key" : "",
+        verify === false ? "rejectUnauthorized: false" : "",
+      ].filter((s) => s !== "").join(", ") + " } })`.",
+  );
+  if (verify === false) {
+    parts.push(
+      "(NODE_TLS_REJECT_UNAUTHORIZED=0 would disable verification for the whole process.)",
+    );
+  }
+  return parts.join(" ");
+}
 
 function unsupported(runtime: Runtime, verify: boolean | string, cert: unknown): never {
   if (runtime === "deno") {
@@ -140,11 +163,7 @@ function unsupported(runtime: Runtime, verify: boolean | string, cert: unknown):
     : "";
   const asked = [what, cert !== undefined ? "cert" : ""].filter((s) => s !== "").join(" and ");
   if (runtime === "node") {
-    const insecure = verify === false
-      ? " For verify: false the fetch's Agent needs connect: { rejectUnauthorized: false } " +
-        "(NODE_TLS_REJECT_UNAUTHORIZED=0 would disable verification for the whole process)."
-      : "";
-    throw new OptionError(`${asked} cannot be applied on Node. ${NODE_HELP}${insecure}`);
+    throw new OptionError(`${asked} cannot be applied on Node. ${nodeHelp(verify, cert)}`);
   }
   throw new OptionError(
     `${asked} cannot be applied on this runtime: pass a \`fetch\` configured for TLS ` +
