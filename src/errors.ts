@@ -266,6 +266,18 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Math.max(0, (date - now) / 1000);
 }
 
+/** A one-line message from a text or HTML body, at most 300 characters. */
+function textMessage(text: string): string {
+  let t = text;
+  if (/<\/?[a-z][\s\S]*>/i.test(t)) {
+    const h1 = t.match(/<h1[^>]*>([\s\S]*?)<\/h1>/i)?.[1];
+    const title = t.match(/<title[^>]*>([\s\S]*?)<\/title>/i)?.[1];
+    t = (h1 ?? title ?? t.replace(/<[^>]*>/g, " ")).replace(/<[^>]*>/g, " ");
+  }
+  t = t.replace(/\s+/g, " ").trim();
+  return t.length > 300 ? `${t.slice(0, 297)}...` : t;
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v.trim() !== "" ? v : undefined;
 }
@@ -277,7 +289,7 @@ function str(v: unknown): string | undefined {
  * Ironic (`{"error_message": "<json>"}`) and plain `{"message"}` forms.
  */
 export function messageFromBody(body: unknown): string | undefined {
-  if (typeof body === "string") return str(body.slice(0, 500));
+  if (typeof body === "string") return str(textMessage(body));
   if (body === null || typeof body !== "object") return undefined;
   const obj = body as Record<string, unknown>;
   if (Array.isArray(obj.errors) && obj.errors.length > 0) {

@@ -96,6 +96,24 @@ Deno.test("httpErrorFromResponse picks the class and parses OpenStack bodies", a
     assert.equal(err.retryAfter, 7);
     assert.equal(err.details, "busy");
   });
+  await t.step("HTML bodies give a one-line message", async () => {
+    const html =
+      "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n" +
+      "<p>The requested URL was not found on the server.</p>";
+    const err = await httpErrorFromResponse(
+      new Response(html, { status: 404, headers: { "content-type": "text/html" } }),
+      "GET",
+      "http://127.0.0.1/x",
+    );
+    assert.match(err.message, /^Not Found \(HTTP 404\) GET/);
+    assert.equal(err.details, html);
+    const long = await httpErrorFromResponse(
+      new Response("x".repeat(1000), { status: 500 }),
+      "GET",
+      "u",
+    );
+    assert.ok(long.message.length < 400);
+  });
   await t.step("unknown status gives the base class", async () => {
     const err = await httpErrorFromResponse(
       new Response("", { status: 418 }),
