@@ -218,7 +218,84 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   throw new Error("expected a rejection");
 }
 
+/**
+ * A runtime binary for the cross-runtime steps: `$OSAUTH_TEST_<NAME>` or
+ * `<name>` on PATH; undefined when absent (the steps are then skipped).
+ */
+function findRuntime(name: "bun" | "node"): string | undefined {
+  let bin = name as string;
+  try {
+    bin = Deno.env.get(`OSAUTH_TEST_${name.toUpperCase()}`) ?? name;
+  } catch {
+    // no --allow-env: look on PATH only
+  }
+  try {
+    const out = new Deno.Command(bin, { args: ["--version"], stdout: "piped", stderr: "null" })
+      .outputSync();
+    if (!out.success) return undefined;
+    if (name === "node") {
+      // type stripping needs Node >= 22.6
+      const [major = 0, minor = 0] = new TextDecoder().decode(out.stdout).replace(/^v/, "")
+        .split(".").map(Number);
+      if (major < 22 || (major === 22 && minor < 6)) return undefined;
+    }
+    return bin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The client run by Bun and Node: each case's status and body, or error name and message. */
+function crossRuntimeClient(): string {
+  return `import { Session } from ${JSON.stringify(new URL("mod.ts", ROOT).href)};
+const [tlsUrl, mtlsUrl, ca, clientCert, clientKey] = process.argv.slice(2);
+async function attempt(options, url) {
+  const sess = new Session(options);
+  try {
+    const resp = await sess.get(url);
+    return { status: resp.status, body: await resp.json() };
+  } catch (e) {
+    return { error: e.name, message: e.message };
+  } finally {
+    sess.close();
+  }
+}
+console.log(JSON.stringify({
+  byDefault: await attempt({}, tlsUrl),
+  ca: await attempt({ verify: ca }, tlsUrl),
+  insecure: await attempt({ verify: false }, tlsUrl),
+  mtlsNoCert: await attempt({ verify: ca }, mtlsUrl),
+  mtlsCert: await attempt({ verify: ca, cert: [clientCert, clientKey] }, mtlsUrl),
+}));
+`;
+}
+
+interface CrossResult {
+  status?: number;
+  body?: unknown;
+  error?: string;
+  message?: string;
+}
+
+async function runClient(
+  bin: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Record<string, CrossResult>> {
+  const out = await new Deno.Command(bin, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...env },
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout).trim();
+  assert.ok(out.success, `${bin} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return JSON.parse(stdout);
+}
+
 const openssl = hasOpenssl();
+const bun = findRuntime("bun");
+const node = findRuntime("node");
 
 Deno.test({
   name: "TLS on Deno: verify and cert against real TLS servers",
@@ -367,6 +444,59 @@ Deno.test({
           sess.close();
           await keystone.close();
         }
+      });
+
+      await t.step({
+        name: "Bun: verify, verify: false and cert through fetch's tls option",
+        ignore: bun === undefined,
+        fn: async () => {
+          const script = `${pki.dir}/client.mjs`;
+          await Deno.writeTextFile(script, crossRuntimeClient());
+          const r = await runClient(bun!, [
+            "run",
+            script,
+            server.url,
+            mtls.url,
+            pki.ca,
+            pki.clientCert,
+            pki.clientKey,
+          ]);
+          assert.equal(r.byDefault?.error, "ConnectFailure");
+          assert.deepEqual(r.ca, { status: 200, body: { ok: true } });
+          assert.deepEqual(r.insecure, { status: 200, body: { ok: true } });
+          assert.equal(r.mtlsNoCert?.error, "ConnectFailure");
+          assert.deepEqual(r.mtlsCert, { status: 200, body: { clientCn: "osauth-client" } });
+        },
+      });
+
+      await t.step({
+        name: "Node: clear errors; NODE_EXTRA_CA_CERTS works",
+        ignore: node === undefined,
+        fn: async () => {
+          const script = `${pki.dir}/client.mjs`;
+          await Deno.writeTextFile(script, crossRuntimeClient());
+          const args = [
+            "--no-warnings",
+            "--experimental-strip-types",
+            script,
+            server.url,
+            mtls.url,
+            pki.ca,
+            pki.clientCert,
+            pki.clientKey,
+          ];
+          const plain = await runClient(node!, args);
+          assert.equal(plain.byDefault?.error, "ConnectFailure");
+          assert.equal(plain.ca?.error, "OptionError");
+          assert.match(plain.ca?.message ?? "", /NODE_EXTRA_CA_CERTS=/);
+          assert.equal(plain.insecure?.error, "OptionError");
+          assert.match(plain.insecure?.message ?? "", /rejectUnauthorized: false/);
+          assert.equal(plain.mtlsCert?.error, "OptionError");
+          const extra = await runClient(node!, args, { NODE_EXTRA_CA_CERTS: pki.ca });
+          assert.deepEqual(extra.byDefault, { status: 200, body: { ok: true } });
+          assert.deepEqual(extra.ca, { status: 200, body: { ok: true } });
+          assert.equal(extra.insecure?.error, "OptionError");
+        },
       });
 
       await t.step("reading a CA bundle without --allow-read names the flag", async () => {
