@@ -37,6 +37,7 @@ import { EndpointData, type EndpointDataInit } from "./endpoint_data.ts";
 import {
   describeBounds,
   LATEST,
+  latestSoftMatch,
   normalizeVersionBounds,
   type ParsedVersion,
   tryParseVersion,
@@ -132,7 +133,8 @@ export function discoveryPlan(
   const prefix = urlPrefix(parsed);
   const tail = `${parsed.search}${parsed.hash}`;
   const parts = stripSlash(parsed.pathname).split("/");
-  const build = (p: string[]) => `${prefix}${p.join("/")}${tail}`;
+  const build = (p: string[], slash = false) =>
+    `${prefix}${p.join("/")}${slash && p.join("/") !== "/" ? "/" : ""}${tail}`;
   const urls: string[] = [];
   const seen = new Set<string>();
   const add = (u: string) => {
@@ -164,7 +166,7 @@ export function discoveryPlan(
     if (isBetween) {
       catalogMatchesVersion = true;
       catalogMatchesExactly = exact;
-      catalogDiscovery = `${stripSlash(build(parts))}/`;
+      catalogDiscovery = build(parts, true);
     }
     if (catalogDiscovery && (high || exact)) {
       add(catalogDiscovery);
@@ -174,9 +176,8 @@ export function discoveryPlan(
   }
 
   if (allowHack) {
-    let hacked = build(parts);
-    if (hacked !== catalogUrl) hacked = `${stripSlash(hacked)}/`;
-    add(hacked);
+    const hacked = build(parts);
+    add(hacked === catalogUrl ? hacked : build(parts, true));
     if (catalogDiscovery) add(catalogDiscovery);
     if (options.serviceType && officialServiceType(options.serviceType) === "identity") {
       add(catalogUrl.replace(/\/v2\.0\/?$/, "/"));
@@ -450,7 +451,10 @@ export async function getEndpointData(
     }
     if (noVersion) return plain();
     const urlVer = versionFromUrl(catalogUrl);
-    if (urlVer && !versionBetween(bounds.min, bounds.max, urlVer)) {
+    if (
+      urlVer && !versionBetween(bounds.min, bounds.max, urlVer) &&
+      !latestSoftMatch(bounds.min, urlVer)
+    ) {
       throw new VersionNotAvailable(
         `${what} at ${catalogUrl} is version ${versionToString(urlVer)}, outside the ` +
           `requested range (${describeBounds(bounds)}), and no version document was found ` +
