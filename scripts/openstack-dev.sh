@@ -335,7 +335,8 @@ export_fixture_env() {
   export OSAUTH_OS_DIR=$OS_DIR OSAUTH_OS_KS_PORTS="${KS_PORTS[*]}" OSAUTH_OS_PL_PORTS="${PL_PORTS[*]}"
   export OSAUTH_ADMIN_PASSWORD=$ADMIN_PASSWORD OSAUTH_DEMO_PASSWORD=$DEMO_PASSWORD
   export OSAUTH_PLACEMENT_PASSWORD=$PLACEMENT_PASSWORD OSAUTH_OS_START_TIMEOUT=$START_TIMEOUT
-  OSAUTH_OS_PIDS="keystone:$(pid_of keystone || echo 0) placement:$(pid_of placement || echo 0)"
+  # raw pid files: a just-forked server may not have exec'ed yet (cmdline still bash's)
+  OSAUTH_OS_PIDS="keystone:$(tr -dc 0-9 <"$OS_DIR/keystone.pid") placement:$(tr -dc 0-9 <"$OS_DIR/placement.pid")"
   export OSAUTH_OS_PIDS
 }
 
