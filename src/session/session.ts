@@ -529,7 +529,7 @@ export class Session {
       throw await httpErrorFromResponse(
         resp,
         prepared.method,
-        prepared.url,
+        redactUrl(prepared.url),
         this.now(),
         this.#attempts.get(resp),
       );
