@@ -1,7 +1,17 @@
 /**
  * Safe HTTP logging: requests and responses are logged at debug level in
- * keystoneauth1's curl-like form, with tokens replaced by `{SHA256}<hash>`
- * and passwords, secrets and passcodes in JSON bodies replaced by `***`.
+ * keystoneauth1's form (`REQ: curl -g -i -X <method> <url> -H ... -d ...`,
+ * `RESP: [<status>] <method> <url> <ms>ms request-id=... <headers>`,
+ * `RESP BODY: ...`), with:
+ *
+ * - token-bearing headers (`X-Auth-Token`, `X-Subject-Token`,
+ *   `X-Service-Token`, `Authorization`, `Cookie`, `Set-Cookie`, ...) as
+ *   `{SHA256}<hash>`, so the same token can be recognised across lines;
+ * - passwords, secrets, passcodes, private keys and token ids in JSON bodies
+ *   replaced by `***`, and service catalogs by `<removed>`;
+ * - non-JSON text that looks like it holds secrets omitted, and binary or
+ *   unsized bodies not read at all;
+ * - a password in a URL's user info and secret query parameters replaced.
  *
  * @example
  * ```ts

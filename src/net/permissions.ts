@@ -1,6 +1,16 @@
 /**
  * Deno permission handling: a fetch refused by `--allow-net` becomes a
- * {@linkcode NetworkPermissionDenied} naming the exact flag to add.
+ * {@linkcode NetworkPermissionDenied} naming the exact flag to add
+ * (`--allow-net=<host>:<port>`). Importing osauth needs no permission; a
+ * session needs `--allow-net` for the auth host and the catalog hosts it
+ * talks to (`session.allowNetList()` lists them), and `--allow-read` for the
+ * `verify`/`cert` files only.
+ *
+ * @example
+ * ```ts
+ * import { hostPort } from "./permissions.ts";
+ * console.assert(hostPort("https://keystone.example.com/v3") === "keystone.example.com:443");
+ * ```
  *
  * @module
  */
