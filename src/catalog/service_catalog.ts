@@ -76,12 +76,28 @@ function optString(v: unknown): string | undefined {
  * (`access.serviceCatalog`) token body.
  */
 export class ServiceCatalog {
-  /** Every endpoint in the catalog. */
+  /** Every endpoint in the catalog (a frozen copy of the constructor's list). */
   readonly endpoints: readonly CatalogEndpoint[];
+  /** Service type as registered -> its endpoints in catalog order, built on first use. */
+  #byType: Map<string, CatalogEndpoint[]> | undefined;
 
   /** Creates a catalog from normalised endpoints. */
   constructor(endpoints: readonly CatalogEndpoint[]) {
-    this.endpoints = endpoints;
+    this.endpoints = Object.freeze([...endpoints]);
+  }
+
+  #endpointsOfTypes(types: readonly string[]): readonly CatalogEndpoint[] {
+    if (!this.#byType) {
+      const index = new Map<string, CatalogEndpoint[]>();
+      for (const ep of this.endpoints) {
+        const list = index.get(ep.serviceType);
+        if (list) list.push(ep);
+        else index.set(ep.serviceType, [ep]);
+      }
+      this.#byType = index;
+    }
+    if (types.length === 1) return this.#byType.get(types[0] ?? "") ?? [];
+    return types.flatMap((t) => this.#byType?.get(t) ?? []);
   }
 
   /**
@@ -159,7 +175,9 @@ export class ServiceCatalog {
     const interfaces = interfacesOf(filter);
     const types = filter.serviceType ? allServiceTypes(filter.serviceType) : undefined;
     const matches: { ep: CatalogEndpoint; rank: number }[] = [];
-    for (const ep of this.endpoints) {
+    // Only the endpoints of the wanted types (by type, each in catalog order):
+    // after the stable sort by rank the order is that of a full scan.
+    for (const ep of types ? this.#endpointsOfTypes(types) : this.endpoints) {
       const ifaceRank = interfaces.indexOf(ep.interface);
       if (ifaceRank < 0) continue;
       let typeRank = 0;

@@ -51,7 +51,14 @@ export function officialServiceType(type: string): string {
  * one first, then the official type, then the other aliases.
  */
 export function allServiceTypes(type: string): string[] {
-  const official = officialServiceType(type);
-  const names = [type, official, ...(FORWARD[official] ?? [])];
-  return [...new Set(names)];
+  let names = ALL_TYPES.get(type);
+  if (!names) {
+    const official = officialServiceType(type);
+    names = Object.freeze([...new Set([type, official, ...(FORWARD[official] ?? [])])]);
+    if (ALL_TYPES.size < 1000) ALL_TYPES.set(type, names);
+  }
+  return [...names];
 }
+
+/** Memo of {@linkcode allServiceTypes} (bounded: service types come from code and config). */
+const ALL_TYPES: Map<string, readonly string[]> = new Map();

@@ -62,6 +62,8 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   readonly reauthenticate: boolean;
   #access: AccessInfo | undefined;
   #pending: Promise<AccessInfo> | undefined;
+  /** Trusted origins of a token, computed once (requests check them every time). */
+  #trustedOf: { access: AccessInfo; list: readonly string[] } | undefined;
 
   /** Creates the plugin. */
   constructor(options: BaseIdentityOptions) {
@@ -154,18 +156,27 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
     return access.catalog.urlFor(filter);
   }
 
-  /** The auth URL's origin and every origin in the current catalog. */
+  /**
+   * The auth URL's origin and every origin in the current catalog. The list is
+   * computed once per token and frozen: the same array is returned until the
+   * plugin authenticates again.
+   */
   async getTrustedOrigins(session: Session): Promise<string[]> {
-    const origins = new Set([new URL(this.authUrl).origin]);
     const access = this.#access ?? await this.getAccess(session);
-    for (const ep of access.catalog.endpoints) {
-      try {
-        origins.add(new URL(ep.url).origin);
-      } catch {
-        // an unparseable catalog URL trusts nothing
+    let list = this.#trustedOf?.access === access ? this.#trustedOf.list : undefined;
+    if (!list) {
+      const origins = new Set([new URL(this.authUrl).origin]);
+      for (const ep of access.catalog.endpoints) {
+        try {
+          origins.add(new URL(ep.url).origin);
+        } catch {
+          // an unparseable catalog URL trusts nothing
+        }
       }
+      list = Object.freeze([...origins]);
+      this.#trustedOf = { access, list };
     }
-    return [...origins];
+    return list as string[];
   }
 
   /** Forgets the cached token. True when there was one. */

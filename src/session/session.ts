@@ -212,6 +212,8 @@ export class Session {
   readonly #additionalHeaders: Headers;
   readonly #now: () => number;
   readonly #semaphore: Semaphore | undefined;
+  /** The plugin's frozen trusted-origins list -> the whole trusted set (see #trusted). */
+  readonly #trustedSets: WeakMap<readonly string[], Set<string>> = new WeakMap();
   /** Responses that took more than one attempt -> attempts (for error messages). */
   readonly #attempts: WeakMap<Response, number> = new WeakMap();
   #transport: Transport | undefined;
@@ -390,7 +392,7 @@ export class Session {
    */
   async allowNetList(auth?: AuthPlugin): Promise<string[]> {
     const plugin = auth ?? this.auth;
-    const origins = plugin ? await this.#trusted(plugin, []) : this.#sessionTrusted([]);
+    const origins = plugin ? new Set(await this.#trusted(plugin, [])) : this.#sessionTrusted([]);
     const endpoint = (plugin as { endpoint?: unknown } | undefined)?.endpoint;
     if (typeof endpoint === "string") {
       const o = originOf(endpoint);
@@ -408,18 +410,27 @@ export class Session {
     return set;
   }
 
-  /** Origins trusted with credentials: the plugin's (auth URL, catalog) and the session's. */
+  /**
+   * Origins trusted with credentials: the plugin's (auth URL, catalog) and the
+   * session's. Not to be modified: without per-request overrides the set is
+   * shared for as long as the plugin returns the same frozen origins list
+   * (identity plugins do until they re-authenticate), so that requests do not
+   * rebuild it.
+   */
   async #trusted(
     auth: AuthPlugin,
     overrides: readonly (string | undefined)[],
   ): Promise<Set<string>> {
+    const list = auth.getTrustedOrigins ? await auth.getTrustedOrigins(this) : [];
+    const cacheable = Object.isFrozen(list) && overrides.every((o) => o === undefined);
+    const cached = cacheable ? this.#trustedSets.get(list) : undefined;
+    if (cached) return cached;
     const set = this.#sessionTrusted(overrides);
-    if (auth.getTrustedOrigins) {
-      for (const o of await auth.getTrustedOrigins(this)) {
-        const origin = originOf(o);
-        if (origin) set.add(origin);
-      }
+    for (const o of list) {
+      const origin = originOf(o);
+      if (origin) set.add(origin);
     }
+    if (cacheable) this.#trustedSets.set(list, set);
     return set;
   }
 
@@ -446,7 +457,9 @@ export class Session {
   async #prepare(url: string, options: RequestOptions, auth: AuthPlugin | undefined) {
     const method = (options.method ?? "GET").toUpperCase();
     const headers = new Headers(this.#additionalHeaders);
-    for (const [k, v] of new Headers(options.headers)) headers.set(k, v);
+    if (options.headers !== undefined) {
+      for (const [k, v] of new Headers(options.headers)) headers.set(k, v);
+    }
     if (!headers.has("user-agent")) headers.set("User-Agent", this.userAgent);
     let body: BodyInit | null | undefined = options.body;
     let bodyText: string | undefined = typeof body === "string" ? body : undefined;
