@@ -32,7 +32,7 @@ import { normalizeMicroversion } from "./discovery/microversion.ts";
 import { type ClientMicroversions, negotiateMicroversion } from "./discovery/negotiate.ts";
 import { normalizeVersionBounds } from "./discovery/version.ts";
 import { OptionError } from "./errors.ts";
-import { joinUrl, Session } from "./session/session.ts";
+import { joinUrl, type Session } from "./session/session.ts";
 import type { RequestOptions } from "./session/options.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
 
@@ -141,7 +141,11 @@ export class Adapter {
 
   /** Creates an adapter for `session`. */
   constructor(session: Session, options: AdapterOptions = {}) {
-    if (!(session instanceof Session)) {
+    const candidate = session as Partial<Session> | null | undefined;
+    if (
+      !candidate || typeof candidate.request !== "function" ||
+      typeof candidate.mergeFilter !== "function" || typeof candidate.getEndpoint !== "function"
+    ) {
       throw new OptionError("Adapter needs a Session as its first argument");
     }
     if (options === null || typeof options !== "object") {

@@ -596,6 +596,13 @@ Deno.test("discovery is cached per session and shared through discoveryCache", a
       assert.equal(srv.count("/compute/"), 1);
       assert.equal(srv.hits.length, 1);
       assert.ok(cache.has(`${srv.origin}/compute`));
+      assert.ok(cache.has(`${srv.origin}/compute/`), "trailing slashes do not matter");
+      cache.clear(`${srv.origin}/compute/`);
+      assert.equal(cache.size, 0);
+      await sessions[0]!.getEndpointData({ serviceType: "compute", minVersion: "latest" });
+      assert.equal(srv.count("/compute/"), 2, "fetched again after clear(url)");
+      cache.clear();
+      assert.equal(cache.size, 0);
     });
     await t.step("one session: its own cache, one GET for many calls", async () => {
       srv.hits.length = 0;
