@@ -59,10 +59,13 @@ try {
   // Service discovery: a path plus an endpoint filter.
   const identity = await sess.getEndpoint({ serviceType: "identity", interface: "public" });
   console.log(`Identity endpoint: ${identity}`);
-  const resp = await sess.get("/v3/users", {
-    endpointFilter: { serviceType: "identity", interface: "public" },
+  // The seed writes `sess.get("/v3/users", ...)`, which assumes an unversioned identity
+  // endpoint in the catalog. Asking for API version 3 works with either kind: version
+  // discovery finds the v3 URL (and caches the version document).
+  const resp = await sess.get("/users", {
+    endpointFilter: { serviceType: "identity", interface: "public", version: "3" },
   });
-  console.log(`GET /v3/users -> ${resp.status}`);
+  console.log(`GET ${resp.url} -> ${resp.status}`);
   await resp.body?.cancel();
 
   // Sharing the plugin with a second session: no second authentication.

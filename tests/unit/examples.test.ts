@@ -13,7 +13,7 @@ Deno.test("examples/quickstart.ts runs with --allow-net=127.0.0.1 only", async (
   assert.equal(out.code, 0, stderr);
   assert.match(stdout, /embedded fake cloud/);
   assert.match(stdout, /Authenticated as admin \(u-admin\), project admin/);
-  assert.match(stdout, /GET \/v3\/users -> 200/);
+  assert.match(stdout, /GET http:\/\/127\.0\.0\.1:\d+\/v3\/users -> 200/);
   assert.match(stdout, /Second session, same token: true/);
   assert.ok(!stdout.includes("secret"), "the password is never printed");
 });
