@@ -50,6 +50,12 @@ export interface EndpointDataFilter extends EndpointFilter {
   maxVersion?: string;
   /** Use this URL instead of the catalog's. */
   endpointOverride?: string;
+  /** Also accept versions marked EXPERIMENTAL (default false). */
+  allowExperimental?: boolean;
+  /** Also accept versions marked DEPRECATED (default true). */
+  allowDeprecated?: boolean;
+  /** Also accept versions with an unknown status (default false). */
+  allowUnknown?: boolean;
 }
 
 /**

@@ -355,6 +355,12 @@ export async function getEndpointData(
   if (filter === null || typeof filter !== "object") {
     throw new OptionError("getEndpointData needs a filter object");
   }
+  options = {
+    ...options,
+    allowExperimental: options.allowExperimental ?? filter.allowExperimental,
+    allowDeprecated: options.allowDeprecated ?? filter.allowDeprecated,
+    allowUnknown: options.allowUnknown ?? filter.allowUnknown,
+  };
   const serviceType = filter.serviceType;
   const bounds = normalizeVersionBounds(filter, serviceType);
   const noVersion = !bounds.min && !bounds.max;
