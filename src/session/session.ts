@@ -210,6 +210,7 @@ export class Session {
   readonly trustedOrigins: readonly string[];
   readonly #options: SessionOptions;
   readonly #additionalHeaders: Headers;
+  readonly #hasAdditionalHeaders: boolean;
   readonly #now: () => number;
   readonly #semaphore: Semaphore | undefined;
   /** The plugin's frozen trusted-origins list -> the whole trusted set (see #trusted). */
@@ -242,6 +243,7 @@ export class Session {
     this.discoveryCache = options.discoveryCache ?? new DiscoveryCache();
     this.#now = options.now ?? Date.now;
     this.#additionalHeaders = new Headers(options.additionalHeaders);
+    this.#hasAdditionalHeaders = [...this.#additionalHeaders.keys()].length > 0;
     const app = options.appName
       ? `${options.appName}${options.appVersion ? `/${options.appVersion}` : ""} `
       : "";
@@ -456,7 +458,10 @@ export class Session {
 
   async #prepare(url: string, options: RequestOptions, auth: AuthPlugin | undefined) {
     const method = (options.method ?? "GET").toUpperCase();
-    const headers = new Headers(this.#additionalHeaders);
+    // Copying a Headers costs as much as a request's other header work: skip it when empty.
+    const headers = this.#hasAdditionalHeaders
+      ? new Headers(this.#additionalHeaders)
+      : new Headers();
     if (options.headers !== undefined) {
       for (const [k, v] of new Headers(options.headers)) headers.set(k, v);
     }
