@@ -86,6 +86,7 @@ Deno.test("the runtime environment is read name by name when --allow-env covers 
 Deno.test("importing jsr:@x/osauth/clouds and loading from the yaml/env options need no permission", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", IMPORT_ONLY],
+    env: { DENO_COVERAGE_DIR: "" },
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -14,7 +14,8 @@ async function deno(
     cwd,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    // children run from temp dirs with other emits: keep them out of the coverage profile
+    env: { NO_COLOR: "1", DENO_COVERAGE_DIR: "" },
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

@@ -518,7 +518,7 @@ Deno.test({
           ],
           stdout: "piped",
           stderr: "piped",
-          env: { NO_COLOR: "1" },
+          env: { NO_COLOR: "1", DENO_COVERAGE_DIR: "" },
         }).output();
         const report = JSON.parse(new TextDecoder().decode(out.stdout).trim());
         assert.equal(report.name, "OptionError");
