@@ -508,7 +508,8 @@ export class Session {
     if (authenticated && !auth) {
       throw new MissingAuthPlugin("an auth plugin is required for an authenticated request");
     }
-    const prepared = await this.#prepare(url, options, authenticated ? auth : undefined);
+    // The request's plugin resolves a relative URL even when no token is sent (keystoneauth1).
+    const prepared = await this.#prepare(url, options, auth);
     const overrides = [
       options.endpointOverride,
       (options.endpointFilter as EndpointDataFilter | undefined)?.endpointOverride,

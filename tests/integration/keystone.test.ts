@@ -385,6 +385,22 @@ Deno.test({
       await resp.body?.cancel();
       assert.equal(traffic.tokenRequests, 2);
       assert.notEqual(await sess.getToken(demoAuth), await sess.getToken());
+      // with authenticated: false the request's plugin still resolves the endpoint (its catalog,
+      // as keystoneauth1), but no token is sent; a session without a plugin works the same way
+      const bare = new Session({ fetch: traffic.fetch });
+      const root = await bare.get("/", {
+        endpointFilter: pl,
+        auth: demoAuth,
+        authenticated: false,
+      });
+      assert.equal(root.status, 200);
+      await root.body?.cancel();
+      assert.deepEqual(traffic.seen.at(-1), {
+        method: "GET",
+        url: `${f.placement.url}/`,
+        status: 200,
+        token: false,
+      });
     });
 
     await t.step("a plugin shared by two sessions authenticates once", async () => {
