@@ -1,0 +1,305 @@
+/**
+ * Cross-runtime smoke test: the same file runs unmodified on Deno 2, Bun 1.x
+ * and Node 22/24 (type stripping), through `scripts/cross-runtime.sh`:
+ *
+ *   deno run --allow-net=127.0.0.1 tests/smoke/smoke.ts
+ *   bun tests/smoke/smoke.ts
+ *   node tests/smoke/smoke.ts
+ *
+ * It serves a FakeCloud with the runtime's own HTTP server (Deno.serve,
+ * Bun.serve, or a node:http adapter around `cloud.handler`) on 127.0.0.1 and
+ * exercises the Session over real HTTP. Prints `N passed, N failed` and exits
+ * non-zero on a failure.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { inspect } from "node:util";
+import {
+  ConnectFailure,
+  ConnectTimeout,
+  HttpError,
+  NotFound,
+  ServiceUnavailable,
+  Session,
+  v3,
+  VERSION,
+} from "../../mod.ts";
+import { FakeCloud } from "../../src/testing/mod.ts";
+
+/** A running HTTP server. */
+interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+type Handler = (req: Request) => Promise<Response>;
+
+/** The runtime globals used here, typed structurally (no runtime's types needed). */
+interface Globals {
+  Deno?: {
+    version: { deno: string };
+    serve(
+      options: { hostname: string; port: number; onListen(): void },
+      handler: Handler,
+    ): { addr: { port: number }; shutdown(): Promise<void> };
+    exit(code: number): never;
+  };
+  Bun?: {
+    version: string;
+    serve(options: { hostname: string; port: number; fetch: Handler }): {
+      port: number;
+      stop(closeActive?: boolean): void | Promise<void>;
+    };
+  };
+  process?: { versions: { node?: string }; exitCode?: number };
+}
+const g = globalThis as unknown as Globals;
+
+function runtimeName(): string {
+  if (g.Deno) return `Deno ${g.Deno.version.deno}`;
+  if (g.Bun) return `Bun ${g.Bun.version}`;
+  return `Node ${g.process?.versions.node ?? "?"}`;
+}
+
+/** Serves `handler` on 127.0.0.1 with the runtime's HTTP server. */
+async function serve(handler: Handler): Promise<Served> {
+  if (g.Deno) {
+    const server = g.Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+    return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+  }
+  if (g.Bun) {
+    const server = g.Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: handler });
+    return {
+      url: `http://127.0.0.1:${server.port}`,
+      close: async () => {
+        await server.stop(true);
+      },
+    };
+  }
+  return await serveNode(handler);
+}
+
+/** A node:http adapter: IncomingMessage -> Request, Response -> ServerResponse. */
+async function serveNode(handler: Handler): Promise<Served> {
+  const http = await import("node:http");
+  const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of req) chunks.push(chunk as Uint8Array);
+      const body = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      let offset = 0;
+      for (const c of chunks) {
+        body.set(c, offset);
+        offset += c.length;
+      }
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+      }
+      const method = req.method ?? "GET";
+      const request = new Request(`http://${req.headers.host}${req.url ?? "/"}`, {
+        method,
+        headers,
+        body: method === "GET" || method === "HEAD" ? undefined : body,
+      });
+      let response: Response;
+      try {
+        response = await handler(request);
+      } catch (err) {
+        response = new Response(String(err), { status: 500 });
+      }
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(method === "HEAD" ? undefined : new Uint8Array(await response.arrayBuffer()));
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+function check(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Error(message);
+}
+
+async function rejects<T>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
+  try {
+    await p;
+  } catch (err) {
+    check(err instanceof cls, `expected ${cls.name}, got ${String(err)}`);
+    return err;
+  }
+  throw new Error(`expected ${cls.name}, nothing was thrown`);
+}
+
+interface Echo {
+  method: string;
+  path: string;
+  auth: { userId: string; projectId: string | null };
+}
+
+const PASSWORD = "sm0ke-Pa55word-7c1e";
+const cloud = new FakeCloud({
+  users: [{
+    id: "u-smoke",
+    name: "smoke",
+    password: PASSWORD,
+    projects: [{ id: "p-smoke", name: "smoke", roles: ["member"] }],
+  }],
+});
+const server = await serve(cloud.handler);
+const authUrl = `${server.url}/v3`;
+const plugin = () =>
+  new v3.Password({
+    authUrl,
+    username: "smoke",
+    password: PASSWORD,
+    userDomainId: "default",
+    projectName: "smoke",
+    projectDomainId: "default",
+  });
+const auth = plugin();
+const sess = new Session({ auth });
+const compute = { endpointFilter: { serviceType: "compute", interface: "public" } };
+
+const tests: [string, () => Promise<void>][] = [
+  ["password auth and catalog endpoint", async () => {
+    const token = await sess.getToken();
+    check(token.length > 20, "a token");
+    const endpoint = await sess.getEndpoint(compute.endpointFilter);
+    check(endpoint === `${server.url}/compute/v2.1/p-smoke`, `compute endpoint: ${endpoint}`);
+    check(cloud.stats.tokenRequests === 1, `token requests: ${cloud.stats.tokenRequests}`);
+  }],
+  ["request via endpointFilter", async () => {
+    const resp = await sess.get("/servers", compute);
+    check(resp instanceof Response && resp.status === 200, `status ${resp.status}`);
+    const echo = await resp.json() as Echo;
+    check(echo.path === "/compute/v2.1/p-smoke/servers", `path ${echo.path}`);
+    check(echo.auth.userId === "u-smoke" && echo.auth.projectId === "p-smoke", "scope");
+  }],
+  ["json body on POST", async () => {
+    const resp = await sess.post("/servers", { ...compute, json: { server: { name: "a" } } });
+    const echo = await resp.json() as Echo & { body: unknown };
+    check(echo.method === "POST", echo.method);
+    check(JSON.stringify(echo.body) === '{"server":{"name":"a"}}', JSON.stringify(echo.body));
+  }],
+  ["50 concurrent first requests make 1 token request", async () => {
+    const before = cloud.stats.tokenRequests;
+    const fresh = new Session({ auth: plugin() });
+    const paths = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const resp = await fresh.get(`/servers/${i}`, compute);
+        return (await resp.json() as Echo).path;
+      }),
+    );
+    check(paths.every((p, i) => p.endsWith(`/servers/${i}`)), "every response");
+    const made = cloud.stats.tokenRequests - before;
+    check(made === 1, `token requests: ${made}`);
+  }],
+  ["401: re-authenticate once and retry", async () => {
+    await sess.getToken();
+    const before = cloud.stats.tokenRequests;
+    cloud.revokeAll();
+    const resp = await sess.get("/flavors", compute);
+    check(resp.status === 200, `status ${resp.status}`);
+    await resp.body?.cancel();
+    check(cloud.stats.tokenRequests === before + 1, "one new token");
+  }],
+  ["404 is a NotFound HttpError", async () => {
+    cloud.inject({ path: "/compute", status: 404 });
+    const err = await rejects(sess.get("/missing", compute), NotFound);
+    check(err instanceof HttpError && err.status === 404 && err.method === "GET", err.message);
+    check(err.url.endsWith("/compute/v2.1/p-smoke/missing"), err.url);
+  }],
+  ["503 burst: statusCodeRetries", async () => {
+    const before = cloud.stats.requests.length;
+    cloud.inject({ path: "/compute", status: 503, headers: { "Retry-After": "0" }, times: 2 });
+    const resp = await sess.get("/servers", { ...compute, statusCodeRetries: 2 });
+    check(resp.status === 200, `status ${resp.status}`);
+    await resp.body?.cancel();
+    check(cloud.stats.requests.length - before === 3, "three attempts");
+    cloud.inject({ path: "/compute", status: 503, times: 1 });
+    await rejects(sess.get("/servers", compute), ServiceUnavailable);
+  }],
+  ["timeout: ConnectTimeout", async () => {
+    cloud.inject({ path: "/compute", delayMs: 5_000 });
+    try {
+      await rejects(sess.get("/slow", { ...compute, timeout: 100 }), ConnectTimeout);
+    } finally {
+      cloud.clearFaults();
+    }
+  }],
+  ["redirects: the session follows 3xx itself (fetch redirect: manual)", async () => {
+    cloud.inject({
+      path: "/compute/v2.1/p-smoke/old",
+      status: 302,
+      headers: { Location: `${server.url}/compute/v2.1/p-smoke/new` },
+      times: 2,
+    });
+    const resp = await sess.get("/old", compute);
+    const echo = await resp.json() as Echo;
+    check(echo.path === "/compute/v2.1/p-smoke/new", `followed to ${echo.path}`);
+    const raw = await sess.get("/old", { ...compute, redirect: false });
+    check(raw.status === 302, `the 3xx itself with redirect: false, got ${raw.status}`);
+    check(raw.headers.get("location")?.endsWith("/new") === true, "its Location");
+    await raw.body?.cancel();
+  }],
+  ["connection refused: retried even for POST (nothing was sent)", async () => {
+    const gone = await serve(() => Promise.resolve(new Response()));
+    await gone.close();
+    const err = await rejects(
+      new Session({ connectRetries: 2, retryDelay: 1 }).post(`${gone.url}/x`, { json: {} }),
+      ConnectFailure,
+    );
+    check(/^POST \S+ failed after 3 attempts: /.test(err.message), err.message);
+  }],
+  ["secrets stay out of inspect and JSON.stringify", async () => {
+    const token = await auth.getToken(sess);
+    for (
+      const [what, text] of [
+        ["inspect(plugin)", inspect(auth, { depth: 10, showHidden: true })],
+        ["JSON.stringify(plugin)", JSON.stringify(auth)],
+        ["inspect(session)", inspect(sess, { depth: 10 })],
+        ["JSON.stringify(session)", JSON.stringify(sess)],
+        ["inspect(cloud)", inspect(cloud, { depth: 10 })],
+      ] as const
+    ) {
+      check(!text.includes(PASSWORD), `${what} shows the password: ${text}`);
+      check(!text.includes(token), `${what} shows the token`);
+    }
+    check(inspect(auth).includes(authUrl), "inspect still shows the auth URL");
+  }],
+];
+
+let passed = 0;
+let failed = 0;
+const started = Date.now();
+for (const [name, fn] of tests) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (err) {
+    failed++;
+    console.log(`FAIL ${name}\n     ${err instanceof Error ? err.stack ?? err.message : err}`);
+  }
+}
+await server.close();
+console.log(
+  `${runtimeName()}, osauth ${VERSION}: ${passed} passed, ${failed} failed ` +
+    `(${Date.now() - started} ms)`,
+);
+if (failed > 0) {
+  if (g.Deno) g.Deno.exit(1);
+  if (g.process) g.process.exitCode = 1;
+}
