@@ -56,3 +56,25 @@ export function echoServer(): {
     close: () => server.shutdown(),
   };
 }
+
+/**
+ * The environment for a child `deno` process, with `clearEnv: true`: the
+ * parent's, minus `DENO_COVERAGE_DIR` (which `deno test --coverage` sets and
+ * children inherit: their emits differ, so they must not add to our profile).
+ */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.DENO_COVERAGE_DIR;
+  return { ...env, NO_COLOR: "1", ...extra };
+}
+
+/**
+ * `deno <sub> --config=<repo>/deno.json ...rest`: children that run scripts from
+ * temp dirs must use the project's compiler options, or they overwrite the
+ * shared emit cache with other output and `deno coverage` loses those files.
+ */
+export function denoArgs(args: readonly string[]): string[] {
+  const [sub = "run", ...rest] = args;
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  return [sub, `--config=${config}`, ...rest];
+}

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CloudConfigError, loadCloudConfig, OS_ENV_VARS } from "../../src/clouds/mod.ts";
+import { childEnv } from "./_helpers.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/clouds/", import.meta.url));
 const HOME = `${FIXTURES}home`;
@@ -86,7 +87,8 @@ Deno.test("the runtime environment is read name by name when --allow-env covers 
 Deno.test("importing jsr:@x/osauth/clouds and loading from the yaml/env options need no permission", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", IMPORT_ONLY],
-    env: { DENO_COVERAGE_DIR: "" },
+    env: childEnv(),
+    clearEnv: true,
     stdout: "piped",
     stderr: "piped",
   }).output();

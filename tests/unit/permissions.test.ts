@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { NetworkPermissionDenied } from "../../mod.ts";
 import { hostPort, isPermissionError, permissionErrorFor } from "../../src/net/permissions.ts";
+import { childEnv, denoArgs } from "./_helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -10,12 +11,12 @@ async function deno(
   cwd: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args,
+    args: denoArgs(args),
     cwd,
     stdout: "piped",
     stderr: "piped",
-    // children run from temp dirs with other emits: keep them out of the coverage profile
-    env: { NO_COLOR: "1", DENO_COVERAGE_DIR: "" },
+    env: childEnv(),
+    clearEnv: true,
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

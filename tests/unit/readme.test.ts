@@ -3,6 +3,7 @@
  * imports pointed at this checkout.
  */
 import assert from "node:assert/strict";
+import { childEnv, denoArgs } from "./_helpers.ts";
 
 Deno.test("README: the test-kit example passes", async () => {
   const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
@@ -18,8 +19,9 @@ Deno.test("README: the test-kit example passes", async () => {
     const file = `${dir}/readme_example.test.ts`;
     await Deno.writeTextFile(file, rewritten);
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["test", "--no-prompt", "--no-check", "--allow-net=127.0.0.1", file],
-      env: { NO_COLOR: "1", DENO_COVERAGE_DIR: "" },
+      args: denoArgs(["test", "--no-prompt", "--no-check", "--allow-net=127.0.0.1", file]),
+      env: childEnv(),
+      clearEnv: true,
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -18,6 +18,7 @@ import {
   pemBlocks,
   readTlsMaterial,
 } from "../../src/net/transport.ts";
+import { childEnv, denoArgs } from "./_helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -508,17 +509,18 @@ Deno.test({
             `catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }\n`,
         );
         const out = await new Deno.Command(Deno.execPath(), {
-          args: [
+          args: denoArgs([
             "run",
             "--no-prompt",
             `--allow-net=${new URL(server.url).host}`,
             script,
             pki.ca,
             server.url,
-          ],
+          ]),
           stdout: "piped",
           stderr: "piped",
-          env: { NO_COLOR: "1", DENO_COVERAGE_DIR: "" },
+          env: childEnv(),
+          clearEnv: true,
         }).output();
         const report = JSON.parse(new TextDecoder().decode(out.stdout).trim());
         assert.equal(report.name, "OptionError");
