@@ -175,6 +175,25 @@ Deno.test("per-request auth overrides the session's; sess.auth can be shared", a
   }
 });
 
+Deno.test("a request's own plugin resolves a relative URL even with authenticated: false", async () => {
+  const s = await serveCloud();
+  try {
+    const sess = new Session();
+    const resp = await sess.get("/", {
+      auth: adminPassword(s.authUrl),
+      authenticated: false,
+      endpointFilter: { serviceType: "placement" },
+    });
+    const doc = await resp.json() as { versions: { id: string }[] };
+    assert.equal(doc.versions[0]?.id, "v1.0");
+    const last = s.cloud.stats.requests.at(-1);
+    assert.equal(last?.path, "/placement/");
+    assert.equal(last?.headers["x-auth-token"], undefined, "no token sent");
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("URL resolution: endpointFilter, interface list, absolute URL, endpointOverride", async (t) => {
   const s = await serveCloud();
   try {
