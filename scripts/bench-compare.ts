@@ -19,8 +19,9 @@
  *
  * @module
  */
-import { ServiceCatalog, Session, v3 } from "../mod.ts";
-import { FakeCloud, V3Token } from "../src/testing/mod.ts";
+import { ServiceCatalog, Session } from "../mod.ts";
+import { FakeCloud } from "../src/testing/mod.ts";
+import { adminPassword, largeCatalogToken } from "../tests/bench/_setup.ts";
 
 function arg(name: string, fallback: string): string {
   const hit = Deno.args.find((a) => a.startsWith(`--${name}=`));
@@ -36,33 +37,9 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid] ?? NaN : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
-/** A v3 token body with `services` x 3 interfaces x `regions` endpoints. */
-function largeCatalogToken(services = 100, regions = 10): unknown {
-  const token = new V3Token({ projectId: "p1", projectName: "demo" });
-  for (let s = 0; s < services; s++) {
-    const svc = token.addService(`service-${s}`, `svc${s}`);
-    for (let r = 0; r < regions; r++) {
-      for (const iface of ["public", "internal", "admin"]) {
-        svc.addEndpoint(iface, `https://s${s}-${iface}.r${r}.example.com:8000/v1`, {
-          region: `Region${r}`,
-        });
-      }
-    }
-  }
-  return token.toJSON();
-}
-
 const cloud = new FakeCloud();
 const server = await cloud.serve();
-const password = () =>
-  new v3.Password({
-    authUrl: server.authUrl,
-    username: "admin",
-    password: "secret",
-    userDomainId: "default",
-    projectName: "admin",
-    projectDomainId: "default",
-  });
+const password = () => adminPassword(server.authUrl);
 
 const session = new Session({ auth: password() });
 const filter = { endpointFilter: { serviceType: "compute", interface: "public" } };

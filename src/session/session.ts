@@ -34,7 +34,7 @@ import {
   TooManyRedirects,
   UntrustedOrigin,
 } from "../errors.ts";
-import { logRequest, logResponse, redactUrl } from "../logging.ts";
+import { logRequest, logResponse, redactUrl, SENSITIVE_HEADERS } from "../logging.ts";
 import { hostPort, permissionErrorFor } from "../net/permissions.ts";
 import { checkTransportOptions, createTransport, type Transport } from "../net/transport.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
@@ -51,16 +51,6 @@ import { safeInspect } from "../secret.ts";
 export type { RequestOptions, SessionOptions } from "./options.ts";
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-/** Headers dropped when a redirect leaves the trusted origins (plus the plugin's own). */
-const CREDENTIAL_HEADERS: readonly string[] = [
-  "x-auth-token",
-  "x-subject-token",
-  "x-service-token",
-  "authorization",
-  "proxy-authorization",
-  "cookie",
-  "openstack-auth-receipt",
-];
 
 function isAbsoluteUrl(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
@@ -563,7 +553,9 @@ export class Session {
     credentialHeaders: readonly string[],
   ): Promise<Response> {
     const limit = this.#options.redirectLimit ?? 30;
-    const dropped = [...CREDENTIAL_HEADERS, ...credentialHeaders];
+    // Dropped when a redirect leaves the trusted origins: every header that is
+    // a secret in logs, plus the plugin's own.
+    const dropped = [...SENSITIVE_HEADERS, ...credentialHeaders];
     let req = first;
     for (let hops = 0;; hops++) {
       const resp = await this.#sendWithRetries(req, options);

@@ -9,39 +9,14 @@
  *
  * @module
  */
-import { ServiceCatalog, Session, v3 } from "../../mod.ts";
-import { FakeCloud, V3Token } from "../../src/testing/mod.ts";
-
-const INTERFACES = ["public", "internal", "admin"] as const;
-
-/** A v3 token body whose catalog has `services` x 3 interfaces x `regions` endpoints. */
-export function largeCatalogToken(services = 100, regions = 10): unknown {
-  const token = new V3Token({ projectId: "p1", projectName: "demo" });
-  for (let s = 0; s < services; s++) {
-    const svc = token.addService(`service-${s}`, `svc${s}`);
-    for (let r = 0; r < regions; r++) {
-      for (const iface of INTERFACES) {
-        svc.addEndpoint(iface, `https://s${s}-${iface}.r${r}.example.com:8000/v1`, {
-          region: `Region${r}`,
-        });
-      }
-    }
-  }
-  return token.toJSON();
-}
+import { ServiceCatalog, Session } from "../../mod.ts";
+import { FakeCloud } from "../../src/testing/mod.ts";
+import { adminPassword, largeCatalogToken } from "./_setup.ts";
 
 // --- one local server: a FakeCloud (token + compute echo) ---------------------
 const cloud = new FakeCloud();
 const server = await cloud.serve();
-const password = () =>
-  new v3.Password({
-    authUrl: server.authUrl,
-    username: "admin",
-    password: "secret",
-    userDomainId: "default",
-    projectName: "admin",
-    projectDomainId: "default",
-  });
+const password = () => adminPassword(server.authUrl);
 
 const session = new Session({ auth: password() });
 const filter = { endpointFilter: { serviceType: "compute", interface: "public" } };
