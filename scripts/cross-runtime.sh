@@ -24,8 +24,12 @@ npm_install() {
   local dir="$TOOLS/$1" spec="$2" bin="$3"
   if [ ! -x "$dir/node_modules/.bin/$bin" ]; then
     mkdir -p "$dir"
+    # Its own package.json, or npm walks up to <tools>/package.json (written by the
+    # deno install) and installs every runtime into that one node_modules.
+    [ -f "$dir/package.json" ] || echo '{}' >"$dir/package.json"
     echo "installing $spec into $dir" >&2
-    (cd "$dir" && npm install --no-package-lock --no-audit --no-fund --loglevel=error "$spec" >&2)
+    npm install --prefix "$dir" --no-package-lock --no-audit --no-fund --loglevel=error \
+      "$spec" >&2
   fi
   echo "$dir/node_modules/.bin/$bin"
 }

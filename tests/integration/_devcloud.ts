@@ -152,3 +152,24 @@ export async function runKsDifferential(
   }
   return JSON.parse(new TextDecoder().decode(out.stdout)) as Record<string, ScenarioResult>;
 }
+
+/**
+ * The fixtures when the dev cloud has written them, else `undefined` after a
+ * warning naming `label` (tests then skip themselves with `ignore`).
+ */
+export async function loadFixturesOrWarn(label: string): Promise<DevCloudFixtures | undefined> {
+  const fx = await Deno.stat(fixturesPath()).then(
+    () => loadFixtures(),
+    (err) => {
+      if (err instanceof Deno.errors.NotFound) return undefined;
+      throw err;
+    },
+  );
+  if (!fx) {
+    console.warn(
+      `${label}: skipped, ${fixturesPath()} is absent ` +
+        `(run "bash scripts/openstack-dev.sh start" first)`,
+    );
+  }
+  return fx;
+}

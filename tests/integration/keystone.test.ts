@@ -19,22 +19,10 @@ import {
   Unauthorized,
   v3,
 } from "../../mod.ts";
-import { type DevCloudFixtures, fixturesPath, loadFixtures } from "./_devcloud.ts";
+import { type DevCloudFixtures, loadFixturesOrWarn } from "./_devcloud.ts";
 import { totpPasscode } from "./_totp.ts";
 
-const fx: DevCloudFixtures | undefined = await Deno.stat(fixturesPath()).then(
-  () => loadFixtures(),
-  (err) => {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  },
-);
-if (!fx) {
-  console.warn(
-    `keystone: skipped, ${fixturesPath()} is absent ` +
-      `(run "bash scripts/openstack-dev.sh start" first)`,
-  );
-}
+const fx: DevCloudFixtures | undefined = await loadFixturesOrWarn("keystone");
 
 const KEYSTONE_401 = "The request you have made requires authentication.";
 

@@ -20,26 +20,13 @@ import {
 } from "../../mod.ts";
 import {
   type DevCloudFixtures,
-  fixturesPath,
-  loadFixtures,
+  loadFixturesOrWarn,
   runKsDifferential,
   type ScenarioResult,
 } from "./_devcloud.ts";
 import { totpPasscode } from "./_totp.ts";
 
-const fx: DevCloudFixtures | undefined = await Deno.stat(fixturesPath()).then(
-  () => loadFixtures(),
-  (err) => {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  },
-);
-if (!fx) {
-  console.warn(
-    `keystone_differential: skipped, ${fixturesPath()} is absent ` +
-      `(run "bash scripts/openstack-dev.sh start" first)`,
-  );
-}
+const fx: DevCloudFixtures | undefined = await loadFixturesOrWarn("keystone_differential");
 const skipPython = Deno.env.get("OSAUTH_SKIP_PYTHON") === "1";
 const PYTHON = "/usr/bin/python3";
 
