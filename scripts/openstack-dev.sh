@@ -52,7 +52,7 @@ TOKEN_EXPIRATION=${OSAUTH_OS_TOKEN_EXPIRATION:-3600}
 START_TIMEOUT=${OSAUTH_OS_START_TIMEOUT:-90}
 # Bump when the initialisation (db/bootstrap) changes: a mismatch re-initialises from scratch.
 INIT_VERSION=1
-PACKAGES=(python3-keystone python3-placement)
+PACKAGES=(python3-keystone python3-placement python3-keystoneauth1 python3-openstacksdk)
 
 KS_PORTS=("$KS_PORT" "$KS_INTERNAL_PORT" "$KS_ADMIN_PORT")
 PL_PORTS=("$PL_PORT" "$PL_INTERNAL_PORT" "$PL_ADMIN_PORT" "$PL_REGION2_PORT")
