@@ -500,8 +500,10 @@ export class Session {
     ];
     let trusted: Set<string> | undefined;
     let credentialHeaders: string[] = [];
+    let sentAuth: Record<string, string> = {};
     if (authenticated && auth) {
       const authHeaders = await this.getAuthHeaders(auth);
+      sentAuth = authHeaders;
       credentialHeaders = Object.keys(authHeaders);
       if (auth.getTrustedOrigins || this.trustedOrigins.length > 0) {
         // Checked before anything is sent to the request's origin.
@@ -517,16 +519,15 @@ export class Session {
       for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
     }
     let resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
-    if (
-      resp.status === 401 && authenticated && auth && (options.allowReauth ?? true) &&
-      await auth.invalidate()
-    ) {
-      await resp.body?.cancel();
-      const authHeaders = await this.getAuthHeaders(auth);
-      credentialHeaders = [...credentialHeaders, ...Object.keys(authHeaders)];
-      for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
-      if (trusted) trusted = await this.#trusted(auth, overrides);
-      resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
+    if (resp.status === 401 && authenticated && auth && (options.allowReauth ?? true)) {
+      const authHeaders = await this.#renewedAuthHeaders(auth, sentAuth);
+      if (authHeaders) {
+        await resp.body?.cancel();
+        credentialHeaders = [...credentialHeaders, ...Object.keys(authHeaders)];
+        for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
+        if (trusted) trusted = await this.#trusted(auth, overrides);
+        resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
+      }
     }
     if ((options.raiseExc ?? true) && resp.status >= 400) {
       throw await httpErrorFromResponse(
@@ -538,6 +539,27 @@ export class Session {
       );
     }
     return resp;
+  }
+
+  /**
+   * The credentials to retry a 401 with, or `undefined` for no retry. When the
+   * plugin already has other credentials than the rejected ones (a concurrent
+   * request got a 401 first and re-authenticated), those are used and not
+   * invalidated again; otherwise the plugin is invalidated and asked anew.
+   */
+  async #renewedAuthHeaders(
+    auth: AuthPlugin,
+    rejected: Readonly<Record<string, string>>,
+  ): Promise<Record<string, string> | undefined> {
+    const current = await auth.getHeaders(this);
+    if (current) {
+      const keys = Object.keys(current);
+      const changed = keys.length !== Object.keys(rejected).length ||
+        keys.some((k) => current[k] !== rejected[k]);
+      if (changed) return current;
+    }
+    if (!(await auth.invalidate())) return undefined;
+    return await this.getAuthHeaders(auth);
   }
 
   /**

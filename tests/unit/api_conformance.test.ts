@@ -1,0 +1,230 @@
+/**
+ * API.md conformance: the names each entry point holds, and contract behaviours
+ * not covered elsewhere (identity plugin accessors, 401 re-auth under
+ * concurrency, the error hierarchy).
+ */
+import assert from "node:assert/strict";
+import * as osauth from "../../mod.ts";
+import * as clouds from "../../src/clouds/mod.ts";
+import * as testing from "../../src/testing/mod.ts";
+import {
+  type AuthPlugin,
+  type EndpointFilter,
+  HttpError,
+  OsAuthError,
+  Password,
+  Session,
+  TokenEndpoint,
+  Unauthorized,
+  v2,
+  v3,
+} from "../../mod.ts";
+import { adminPassword, echoServer, serveCloud } from "./_helpers.ts";
+
+Deno.test("entry points hold the names API.md lists, and only the root holds the core", () => {
+  const core = [
+    "Session",
+    "Password",
+    "Token",
+    "TokenEndpoint",
+    "NoAuth",
+    "HttpBasic",
+    "ServiceCatalog",
+    "EndpointData",
+    "Adapter",
+    "DiscoveryCache",
+    "AccessInfo",
+    "OsAuthError",
+    "HttpError",
+    "BadRequest",
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "Conflict",
+    "ServiceUnavailable",
+    "ConnectFailure",
+    "ConnectTimeout",
+    "EndpointNotFound",
+    "DiscoveryFailure",
+    "AuthorizationFailure",
+    "MissingAuthPlugin",
+    "VersionNotAvailable",
+    "CloudConfigError",
+    "NetworkPermissionDenied",
+  ];
+  for (const name of core) {
+    assert.equal(typeof (osauth as Record<string, unknown>)[name], "function", name);
+  }
+  for (const name of ["Password", "Token", "ApplicationCredential", "Totp", "MultiFactor"]) {
+    assert.equal(typeof (osauth.v3 as Record<string, unknown>)[name], "function", `v3.${name}`);
+  }
+  for (const name of ["Password", "Token"]) {
+    assert.equal(typeof (osauth.v2 as Record<string, unknown>)[name], "function", `v2.${name}`);
+  }
+  assert.equal(typeof clouds.loadCloudConfig, "function");
+  assert.equal(typeof clouds.sessionFromCloud, "function");
+  assert.equal(typeof testing.FakeCloud, "function");
+  assert.equal(typeof testing.V3Token, "function");
+  assert.equal(typeof testing.V2Token, "function");
+  // clouds and testing stay out of the root entry point.
+  for (const name of ["loadCloudConfig", "sessionFromCloud", "FakeCloud", "V3Token"]) {
+    assert.equal(name in osauth, false, name);
+  }
+});
+
+Deno.test("errors: every listed class extends OsAuthError; HTTP ones extend HttpError", () => {
+  const plain = [
+    "ConnectFailure",
+    "ConnectTimeout",
+    "EndpointNotFound",
+    "DiscoveryFailure",
+    "AuthorizationFailure",
+    "MissingAuthPlugin",
+    "VersionNotAvailable",
+    "CloudConfigError",
+  ] as const;
+  for (const name of plain) {
+    const E = osauth[name];
+    const err = new E("m");
+    assert.ok(err instanceof OsAuthError, name);
+    assert.ok(err instanceof Error, name);
+  }
+  assert.ok(osauth.NetworkPermissionDenied.prototype instanceof OsAuthError);
+  for (const name of ["BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict"] as const) {
+    assert.ok(osauth[name].prototype instanceof HttpError, name);
+  }
+  assert.ok(osauth.ServiceUnavailable.prototype instanceof HttpError);
+  assert.ok(HttpError.prototype instanceof OsAuthError);
+});
+
+Deno.test("identity plugins: getAccess, getToken, getUserId, getProjectId (v3, v2, generic)", async () => {
+  const s = await serveCloud();
+  try {
+    const plugins = [
+      adminPassword(s.authUrl),
+      new v2.Password({
+        authUrl: s.authUrl.replace(/\/v3$/, "/v2.0"),
+        username: "admin",
+        password: "secret",
+        tenantName: "admin",
+      }),
+      new Password({
+        authUrl: s.authUrl.replace(/\/v3$/, ""),
+        username: "admin",
+        password: "secret",
+        projectName: "admin",
+        defaultDomainId: "default",
+      }),
+    ];
+    for (const plugin of plugins) {
+      const sess = new Session({ auth: plugin });
+      const access = await plugin.getAccess(sess);
+      assert.equal(await plugin.getToken(sess), access.token);
+      assert.equal(await plugin.getUserId(sess), "u-admin");
+      assert.equal(await plugin.getProjectId(sess), "p-admin");
+      // The Session's helpers go through the same plugin.
+      assert.equal(await sess.getToken(), access.token);
+      assert.equal(await sess.getAccess(), access);
+      assert.equal(await sess.invalidate(), true);
+      assert.equal(await sess.invalidate(), false);
+      assert.notEqual(await sess.getToken(), access.token);
+    }
+    // A user's plugin with only the three AuthPlugin members works in a Session.
+    const minimal: AuthPlugin = {
+      getHeaders: () => Promise.resolve({ "X-Auth-Token": "mine" }),
+      getEndpoint: (_s: Session, _f: EndpointFilter) => Promise.resolve(s.url),
+      invalidate: () => false,
+    };
+    const sess = new Session({ auth: minimal });
+    assert.equal(await sess.getToken(), "mine");
+    assert.equal(await sess.getEndpoint({ serviceType: "anything" }), s.url);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("401 on concurrent requests: every request re-authenticates through one token fetch", async () => {
+  const s = await serveCloud();
+  try {
+    const sess = new Session({ auth: adminPassword(s.authUrl) });
+    const filter = { endpointFilter: { serviceType: "compute" } };
+    await (await sess.get("/warm", filter)).body?.cancel();
+    s.cloud.revokeAll();
+    s.cloud.stats.reset();
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const resp = await sess.get(`/servers/${i}`, filter);
+        await resp.body?.cancel();
+        return resp.status;
+      }),
+    );
+    assert.deepEqual(statuses, Array(20).fill(200));
+    assert.equal(s.cloud.stats.tokenRequests, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("401 arriving after another request re-authenticated: retried with the new token", async () => {
+  const s = await serveCloud();
+  try {
+    const sess = new Session({ auth: adminPassword(s.authUrl) });
+    const filter = { endpointFilter: { serviceType: "compute" } };
+    await (await sess.get("/warm", filter)).body?.cancel();
+    s.cloud.revokeAll();
+    s.cloud.stats.reset();
+    s.cloud.inject({ path: /\/slow$/, delayMs: 60_000 });
+    // The slow request leaves with the revoked token and stalls ...
+    const slow = sess.get("/slow", filter);
+    while (!s.cloud.stats.requests.some((r) => r.path.endsWith("/slow"))) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // ... while another one gets its 401 and re-authenticates.
+    const fast = await sess.get("/fast", filter);
+    await fast.body?.cancel();
+    assert.equal(s.cloud.stats.tokenRequests, 1);
+    s.cloud.clearFaults();
+    const late = await slow;
+    await late.body?.cancel();
+    assert.equal(late.status, 200);
+    assert.equal(s.cloud.stats.tokenRequests, 1, "the new token is used, not invalidated");
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("401 with a plugin that cannot renew (TokenEndpoint): one attempt, Unauthorized", async () => {
+  const echo = echoServer();
+  try {
+    const sess = new Session({
+      auth: new TokenEndpoint({ endpoint: `${echo.url}/status/401`, token: "stale" }),
+    });
+    await assert.rejects(sess.get("", { endpointFilter: { serviceType: "x" } }), Unauthorized);
+    assert.equal(echo.seen.length, 1);
+  } finally {
+    await echo.close();
+  }
+});
+
+Deno.test("v3.Token takes the scope options of v3.Password", async () => {
+  const s = await serveCloud();
+  try {
+    const base = new Session({ auth: adminPassword(s.authUrl) });
+    const token = await base.getToken();
+    const cases: [v3.ScopeOptions, (a: osauth.AccessInfo) => void][] = [
+      [
+        { projectName: "demo", projectDomainId: "default" },
+        (a) => assert.equal(a.projectId, "p-demo"),
+      ],
+      [{ domainId: "default" }, (a) => assert.equal(a.domain?.id, "default")],
+      [{ systemScope: "all" }, (a) => assert.deepEqual(a.system, { all: true })],
+      [{ unscoped: true }, (a) => assert.equal(a.scoped, false)],
+    ];
+    for (const [scope, check] of cases) {
+      const sess = new Session({ auth: new v3.Token({ authUrl: s.authUrl, token, ...scope }) });
+      check(await sess.getAccess());
+    }
+  } finally {
+    await s.close();
+  }
+});
