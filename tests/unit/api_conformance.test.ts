@@ -228,3 +228,117 @@ Deno.test("v3.Token takes the scope options of v3.Password", async () => {
     await s.close();
   }
 });
+
+Deno.test("API.md option and return shapes type-check (constructed, not sent)", () => {
+  const logger: osauth.Logger = console;
+  const auth = new v3.Password({
+    authUrl: "http://127.0.0.1:5000/v3",
+    userId: "u",
+    password: "p",
+    systemScope: "all",
+    includeCatalog: false,
+    reauthenticate: false,
+  });
+  const sess = new Session({
+    auth,
+    verify: "/ca.pem",
+    cert: ["c.pem", "k.pem"],
+    timeout: 1,
+    userAgent: "ua",
+    appName: "a",
+    appVersion: "1",
+    additionalHeaders: { "X-A": "b" },
+    logger,
+    connectRetries: 1,
+    statusCodeRetries: 1,
+    retriableStatusCodes: [503],
+    maxConcurrency: 2,
+    discoveryCache: new osauth.DiscoveryCache(),
+    fetch,
+    now: () => 0,
+  });
+  assert.equal(new Session({ auth: sess.auth, verify: "/other.pem" }).auth, auth);
+  // Never called: only its types matter.
+  const _typed = (): unknown[] => {
+    const request: Promise<Response> = sess.request("/x", {
+      method: "GET",
+      headers: new Headers(),
+      body: "x",
+      json: {},
+      authenticated: true,
+      auth,
+      endpointFilter: {
+        serviceType: "compute",
+        interface: ["public", "internal"],
+        regionName: "r",
+        serviceName: "n",
+        serviceId: "i",
+        endpointId: "e",
+      },
+      endpointOverride: "http://127.0.0.1:1",
+      raiseExc: false,
+      allowReauth: false,
+      microversion: "2.1",
+      microversionServiceType: "compute",
+      connectRetries: 1,
+      statusCodeRetries: 1,
+      retriableStatusCodes: [500],
+      timeout: 1,
+      signal: new AbortController().signal,
+      globalRequestId: "req-00000000-0000-0000-0000-000000000000",
+      logger,
+    });
+    const token: Promise<string> = sess.getToken();
+    const endpoint: Promise<string> = sess.getEndpoint({ serviceType: "compute" });
+    const access: Promise<osauth.AccessInfo> = sess.getAccess();
+    const invalidated: Promise<boolean> = sess.invalidate();
+    const data: Promise<osauth.EndpointData> = sess.getEndpointData({
+      serviceType: "compute",
+      minVersion: "2",
+      maxVersion: "2.5",
+    });
+    const adapter = new osauth.Adapter(sess, {
+      serviceType: "compute",
+      interface: "public",
+      regionName: "r",
+      serviceName: "n",
+      endpointOverride: "http://127.0.0.1:1",
+      version: "2",
+      defaultMicroversion: "2.1",
+    });
+    const adapted: Promise<Response>[] = [
+      adapter.request("/", {}),
+      adapter.get("/"),
+      adapter.post("/"),
+      adapter.put("/"),
+      adapter.patch("/"),
+      adapter.delete("/"),
+      adapter.head("/"),
+    ];
+    const major: Promise<[number, number] | undefined> = adapter.getApiMajorVersion();
+    const config = clouds.loadCloudConfig({ cloud: "c", files: ["f"], env: {}, yaml: "" });
+    const fromCloud: Promise<Session> = clouds.sessionFromCloud({ cloud: "c" });
+    return [request, token, endpoint, access, invalidated, data, adapted, major, config, fromCloud];
+  };
+  const ed = new osauth.EndpointData({
+    catalogUrl: "http://127.0.0.1:1/v2.1",
+    apiVersion: [2, 1],
+    minMicroversion: "2.1",
+    maxMicroversion: "2.95",
+    serviceType: "compute",
+    interface: "public",
+    regionName: "RegionOne",
+  });
+  const fields: [string, string, [number, number] | undefined, ...(string | undefined)[]] = [
+    ed.catalogUrl,
+    ed.serviceUrl,
+    ed.apiVersion,
+    ed.minMicroversion,
+    ed.maxMicroversion,
+    ed.serviceType,
+    ed.interface,
+    ed.regionName,
+  ];
+  assert.deepEqual(fields.slice(1, 3), ["http://127.0.0.1:1/v2.1", [2, 1]]);
+  sess.close();
+});
