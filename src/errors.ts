@@ -11,12 +11,18 @@
  *
  * @module
  */
+import { redactErrorChain, redactUrl, redactUrlsIn } from "./logging.ts";
 
-/** Base class of every error osauth throws. */
+/**
+ * Base class of every error osauth throws. A password in a URL's user info
+ * and secret query parameters (`?token=...`) are replaced by `***` wherever a
+ * URL appears in the message, and in the messages of the `cause` chain.
+ */
 export class OsAuthError extends Error {
   /** Creates the error. */
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    if (options?.cause !== undefined) redactErrorChain(options.cause);
+    super(redactUrlsIn(String(message)), options);
     this.name = new.target.name;
   }
 }
@@ -126,7 +132,7 @@ export class HttpError extends OsAuthError {
     );
     this.status = status;
     this.method = init.method;
-    this.url = init.url;
+    this.url = redactUrl(init.url);
     this.requestId = init.requestId;
     this.details = init.details;
     this.response = init.response;

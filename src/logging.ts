@@ -71,25 +71,46 @@ export async function hashSecret(value: string): Promise<string> {
   return `{SHA256}${hex}`;
 }
 
-/** Header name -> value, with sensitive values hashed. */
+/** Headers whose values are URLs, logged through {@linkcode redactUrl}. */
+const URL_HEADERS: ReadonlySet<string> = new Set(["location", "content-location", "referer"]);
+
+/** Header name -> value, with sensitive values hashed and URL values redacted. */
 export async function redactHeaders(headers: Headers): Promise<[string, string][]> {
   const out: [string, string][] = [];
   for (const [name, value] of headers) {
-    out.push([name, isSensitiveHeader(name) ? await hashSecret(value) : value]);
+    out.push([
+      name,
+      isSensitiveHeader(name)
+        ? await hashSecret(value)
+        : URL_HEADERS.has(name.toLowerCase())
+        ? redactUrl(value)
+        : value,
+    ]);
   }
   return out;
 }
 
+/** Base for parsing a relative URL (a `Location: /path?token=...`); never printed. */
+const RELATIVE_BASE = "http://relative.invalid";
+
 /**
  * A URL safe to log: a password in its user info and the values of secret
- * query parameters (`?token=...`) replaced by `***`.
+ * query parameters (`?token=...`) replaced by `***`. A relative URL stays
+ * relative.
  */
 export function redactUrl(url: string): string {
   let u: URL;
+  let relative = false;
   try {
     u = new URL(url);
   } catch {
-    return url;
+    if (!url.includes("?")) return url;
+    try {
+      u = new URL(url, RELATIVE_BASE);
+      relative = true;
+    } catch {
+      return url;
+    }
   }
   let changed = false;
   if (u.password !== "") {
@@ -102,7 +123,62 @@ export function redactUrl(url: string): string {
       changed = true;
     }
   }
-  return changed ? u.toString() : url;
+  if (!changed) return url;
+  if (!relative) return u.toString();
+  // "/path?..." or a scheme-relative "//host/path?...", as given
+  return u.origin === RELATIVE_BASE
+    ? u.toString().slice(RELATIVE_BASE.length)
+    : u.toString().slice(u.protocol.length);
+}
+
+/** URLs in free text (error messages, stack traces): scheme, `://`, up to a space or quote. */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()]+/gi;
+
+/**
+ * `text` with every URL in it passed through {@linkcode redactUrl}: for
+ * messages that quote URLs, such as a fetch error's (which shows the URL as
+ * the runtime serialised it, not as it was given).
+ */
+export function redactUrlsIn(text: string): string {
+  if (!text.includes("://")) return text;
+  return text.replace(URL_IN_TEXT, (match) => {
+    // Sentence punctuation after a URL ("... at http://h/x: refused") is not part of it.
+    const url = match.replace(/[.,;:!?]+$/, "");
+    return redactUrl(url) + match.slice(url.length);
+  });
+}
+
+/**
+ * Rewrites, in place, the `message` and `stack` of an error and of its
+ * `cause` chain with {@linkcode redactUrlsIn}, so that printing the error
+ * (`console.log(err)` shows the causes) reveals no secret URL. Errors whose
+ * properties cannot be redefined are left as they are.
+ */
+export function redactErrorChain(err: unknown): void {
+  const seen = new Set<unknown>();
+  for (
+    let e = err;
+    e !== null && typeof e === "object" && !seen.has(e) && seen.size < 16;
+    e = (e as { cause?: unknown }).cause
+  ) {
+    seen.add(e);
+    for (const key of ["message", "stack"]) {
+      const value = (e as Record<string, unknown>)[key];
+      if (typeof value !== "string") continue;
+      const safe = redactUrlsIn(value);
+      if (safe === value) continue;
+      try {
+        Object.defineProperty(e, key, {
+          value: safe,
+          writable: true,
+          configurable: true,
+          enumerable: false,
+        });
+      } catch {
+        // frozen or non-configurable: nothing more can be done
+      }
+    }
+  }
 }
 
 /** The value of a secret key: primitives become `***`, objects are searched further. */

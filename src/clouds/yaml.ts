@@ -118,6 +118,18 @@ async function loadJsYaml(): Promise<{ mod: JsYamlModule; schema: JsYamlSchema }
 }
 
 /**
+ * js-yaml's reason without the text it quotes from the file: a tag, tag
+ * handle, alias or directive may be an unquoted password (`password: !x9`
+ * is a tag, `password: *x9` an alias).
+ */
+function safeReason(reason: string): string {
+  return reason
+    .replace(/!<[^>]*>/g, "!<...>")
+    .replace(/"[^"]*"/g, '"..."')
+    .replace(/(malformed|characters): .*$/, "$1");
+}
+
+/**
  * Parses YAML `text` read from `file` as PyYAML's `safe_load` would.
  * Syntax errors become a {@linkcode CloudConfigError} naming the file and the
  * 1-based line; the offending text is never quoted (it may hold a secret).
@@ -144,7 +156,7 @@ export async function parseYaml(text: string, file: string): Promise<unknown> {
     if (err instanceof mod.YAMLException) {
       const where = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : "";
       throw new CloudConfigError(
-        `invalid YAML in ${file}${where}: ${err.reason ?? "syntax error"}`,
+        `invalid YAML in ${file}${where}: ${safeReason(err.reason ?? "syntax error")}`,
       );
     }
     throw err;

@@ -30,6 +30,7 @@ import {
   OptionError,
   VersionNotAvailable,
 } from "../errors.ts";
+import { redactUrl } from "../logging.ts";
 import type { Session } from "../session/session.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter } from "../types.ts";
 import { type VersionData, VersionDocument, type VersionStatusFilter } from "./document.ts";
@@ -437,7 +438,7 @@ export async function getEndpointData(
         err instanceof DiscoveryFailure || err instanceof HttpError ||
         err instanceof ConnectFailure
       ) {
-        logger?.debug(`discovery: no version document at ${url}: ${err.message}`);
+        logger?.debug(`discovery: no version document at ${redactUrl(url)}: ${err.message}`);
         failures.push(`${url}: ${err.message}`);
         continue;
       }
@@ -476,7 +477,7 @@ export async function getEndpointData(
     }
     const warn = logger?.warn?.bind(logger) ?? logger?.debug.bind(logger);
     warn?.(
-      `Failed to contact the endpoint at ${catalogUrl} for discovery. ` +
+      `Failed to contact the endpoint at ${redactUrl(catalogUrl)} for discovery. ` +
         `Fallback to using that endpoint as the base url.`,
     );
     return plain();

@@ -22,6 +22,7 @@
  * @module
  */
 import { DiscoveryFailure } from "../errors.ts";
+import { redactUrl } from "../logging.ts";
 import type { Logger } from "../types.ts";
 import {
   compareVersions,
@@ -177,11 +178,13 @@ function normalizeEntry(
   logger: Logger | undefined,
 ): VersionData | undefined {
   if (!isRecord(raw)) {
-    logger?.debug(`discovery: skipping a version entry that is not an object at ${documentUrl}`);
+    logger?.debug(
+      `discovery: skipping a version entry that is not an object at ${redactUrl(documentUrl)}`,
+    );
     return undefined;
   }
   if (typeof raw.status !== "string") {
-    logger?.debug(`discovery: skipping a version without status at ${documentUrl}`);
+    logger?.debug(`discovery: skipping a version without status at ${redactUrl(documentUrl)}`);
     return undefined;
   }
   const id = typeof raw.id === "string" || typeof raw.id === "number" ? String(raw.id) : "";

@@ -50,6 +50,26 @@ export interface GenericTokenOptions extends GenericOptions {
   token: string;
 }
 
+/** The keys of {@linkcode GenericOptions} (none of them a secret). */
+const GENERIC_KEYS: readonly (keyof GenericOptions)[] = [
+  "authUrl",
+  "reauthenticate",
+  "projectId",
+  "projectName",
+  "projectDomainId",
+  "projectDomainName",
+  "domainId",
+  "domainName",
+  "systemScope",
+  "trustId",
+  "unscoped",
+  "tenantId",
+  "tenantName",
+  "defaultDomainId",
+  "defaultDomainName",
+  "includeCatalog",
+];
+
 interface Discovered {
   v3?: string;
   v2?: string;
@@ -92,7 +112,13 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
   /** Creates the plugin. */
   constructor(options: GenericOptions) {
     super(options);
-    this.options = { ...options };
+    // Only the keys of GenericOptions: the password or token a subclass is
+    // given must not be copied into this enumerable field ({...plugin}).
+    const copy: Record<string, unknown> = {};
+    for (const key of GENERIC_KEYS) {
+      if (options[key] !== undefined) copy[key] = options[key];
+    }
+    this.options = copy as unknown as GenericOptions;
   }
 
   /** The v3 plugin for a discovered v3 URL. */
