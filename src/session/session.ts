@@ -70,6 +70,17 @@ function originOf(url: string): string | undefined {
   }
 }
 
+/** Throws {@linkcode UntrustedOrigin} unless `url`'s origin is in `trusted`. */
+function checkTrusted(url: string, trusted: ReadonlySet<string>): void {
+  const origin = originOf(url);
+  if (!origin || !trusted.has(origin)) {
+    throw new UntrustedOrigin(
+      `refusing to send credentials to ${origin ?? "a URL without an origin"}: it is not ` +
+        "the auth URL's origin, in the catalog, an endpointOverride or in trustedOrigins",
+    );
+  }
+}
+
 function nonNegativeInt(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
@@ -508,13 +519,7 @@ export class Session {
       if (auth.getTrustedOrigins || this.trustedOrigins.length > 0) {
         // Checked before anything is sent to the request's origin.
         trusted = await this.#trusted(auth, overrides);
-        const origin = originOf(prepared.url);
-        if (!origin || !trusted.has(origin)) {
-          throw new UntrustedOrigin(
-            `refusing to send credentials to ${origin ?? "a URL without an origin"}: it is not ` +
-              "the auth URL's origin, in the catalog, an endpointOverride or in trustedOrigins",
-          );
-        }
+        checkTrusted(prepared.url, trusted);
       }
       for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
     }
@@ -525,7 +530,11 @@ export class Session {
         await resp.body?.cancel();
         credentialHeaders = [...credentialHeaders, ...Object.keys(authHeaders)];
         for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
-        if (trusted) trusted = await this.#trusted(auth, overrides);
+        if (trusted) {
+          // The new token's catalog may no longer hold the request's origin.
+          trusted = await this.#trusted(auth, overrides);
+          checkTrusted(prepared.url, trusted);
+        }
         resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
       }
     }

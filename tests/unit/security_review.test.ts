@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import {
+  type AuthPlugin,
   ConnectFailure,
   DiscoveryFailure,
   type Logger,
@@ -14,6 +15,7 @@ import {
   Session,
   Token,
   TokenEndpoint,
+  UntrustedOrigin,
 } from "../../mod.ts";
 import { CloudConfigError, loadCloudConfig } from "../../src/clouds/mod.ts";
 import { FakeCloud } from "../../src/testing/mod.ts";
@@ -184,4 +186,32 @@ Deno.test("TokenEndpoint sessions also keep secrets out of a connection error's 
   );
   assert.ok(err instanceof ConnectFailure);
   assertNoSecretIn(errorTexts(err), "ConnectFailure");
+});
+
+Deno.test("a 401 retry checks the request's origin against the new token's origins", async () => {
+  let hits = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    hits++;
+    return Response.json({ error: { message: "expired" } }, { status: 401 });
+  });
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  // Before re-authenticating the plugin trusts the server; its new token's catalog does not.
+  let token = "old-token";
+  const auth: AuthPlugin = {
+    getHeaders: () => Promise.resolve({ "X-Auth-Token": token }),
+    getEndpoint: () => Promise.resolve(origin),
+    getTrustedOrigins: () =>
+      Promise.resolve(token === "old-token" ? [origin] : ["http://127.0.0.1:1"]),
+    invalidate: () => {
+      token = SECRET;
+      return true;
+    },
+  };
+  try {
+    const sess = new Session({ auth });
+    await assert.rejects(sess.get(`${origin}/v1/things`), UntrustedOrigin);
+    assert.equal(hits, 1, "the new token was sent to an origin it is not trusted with");
+  } finally {
+    await server.shutdown();
+  }
 });
