@@ -13,10 +13,10 @@ import { checkEndpoint } from "./token_endpoint.ts";
 export interface HttpBasicOptions {
   /** The endpoint every request goes to. */
   endpoint?: string;
-  /** User name. (required) */
-  username: string;
-  /** Password. (required) */
-  password: string;
+  /** User name (checked when the plugin is created: `OptionError` when missing). */
+  username?: string;
+  /** Password (checked when the plugin is created: `OptionError` when missing). */
+  password?: string;
 }
 
 function base64(text: string): string {

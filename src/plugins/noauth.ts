@@ -1,5 +1,6 @@
 /**
- * `NoAuth`: no credentials, for services run with `auth_strategy = noauth2`.
+ * `NoAuth`: no credentials, for services run with `auth_strategy = noauth2`
+ * (keystoneauth1's `noauth.NoAuth`: the token is the placeholder `notused`).
  *
  * @module
  */
@@ -13,7 +14,8 @@ export interface NoAuthOptions {
 }
 
 /**
- * Sends no credentials; the endpoint (if given) is used for every filter.
+ * Sends no credentials, only keystoneauth1's placeholder token `notused`; the
+ * endpoint (if given) is used for every filter.
  *
  * @example
  * ```ts
@@ -30,9 +32,13 @@ export class NoAuth implements AuthPlugin {
       ? undefined
       : checkEndpoint(options.endpoint, "NoAuth");
   }
-  /** No headers. */
+  /** keystoneauth1's placeholder token, `"notused"`: no-auth services ignore it. */
+  getToken(): Promise<string> {
+    return Promise.resolve("notused");
+  }
+  /** `{ "X-Auth-Token": "notused" }`, as keystoneauth1 sends. */
   getHeaders(): Promise<Record<string, string>> {
-    return Promise.resolve({});
+    return Promise.resolve({ "X-Auth-Token": "notused" });
   }
   /** The endpoint; the filter is ignored. */
   getEndpoint(): Promise<string | undefined> {

@@ -13,8 +13,8 @@ export interface PasswordOptions extends V2Options {
   username?: string;
   /** User id (or give username). */
   userId?: string;
-  /** The password. (required) */
-  password: string;
+  /** The password (checked when the plugin is created: `OptionError` when missing). */
+  password?: string;
 }
 
 /**

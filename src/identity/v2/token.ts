@@ -8,8 +8,8 @@ import { V2Auth, type V2Options } from "./base.ts";
 
 /** Options of {@linkcode Token}. */
 export interface TokenOptions extends V2Options {
-  /** The existing token. (required) */
-  token: string;
+  /** The existing token (checked when the plugin is created: `OptionError` when missing). */
+  token?: string;
 }
 
 /**

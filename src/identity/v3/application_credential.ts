@@ -21,8 +21,8 @@ export interface ApplicationCredentialOptions
   applicationCredentialId?: string;
   /** The credential name; needs userId, or username + user domain. */
   applicationCredentialName?: string;
-  /** The secret. (required) */
-  applicationCredentialSecret: string;
+  /** The secret (checked when the plugin is created: `OptionError` when missing). */
+  applicationCredentialSecret?: string;
 }
 
 /** The `application_credential` method. */

@@ -16,9 +16,10 @@ import type { UserOptions } from "./base.ts";
 export interface MultiFactorOptions extends V3Options, UserOptions {
   /**
    * Method names, e.g. `["password", "totp"]` (keystoneauth1's `v3password`,
-   * `v3totp`, `v3token`, `v3applicationcredential` are accepted). (required)
+   * `v3totp`, `v3token`, `v3applicationcredential` are accepted); checked when
+   * the plugin is created (`OptionError` when missing or empty).
    */
-  methods: readonly string[];
+  methods?: readonly string[];
   /** For the password method. */
   password?: string;
   /** For the totp method. */

@@ -8,8 +8,8 @@ import { type AuthMethod, type UserOptions, userRef, V3Auth, type V3Options } fr
 
 /** Options of {@linkcode Password}. */
 export interface PasswordOptions extends V3Options, UserOptions {
-  /** The password. (required) */
-  password: string;
+  /** The password (checked when the plugin is created: `OptionError` when missing). */
+  password?: string;
 }
 
 /** The `password` method. */

@@ -8,8 +8,8 @@ import { type AuthMethod, V3Auth, type V3Options } from "./base.ts";
 
 /** Options of {@linkcode Token}. */
 export interface TokenOptions extends V3Options {
-  /** An existing token. (required) */
-  token: string;
+  /** An existing token (checked when the plugin is created: `OptionError` when missing). */
+  token?: string;
 }
 
 /** The `token` method. */

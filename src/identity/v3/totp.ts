@@ -8,8 +8,8 @@ import { type AuthMethod, type UserOptions, userRef, V3Auth, type V3Options } fr
 
 /** Options of {@linkcode Totp}. */
 export interface TotpOptions extends V3Options, UserOptions {
-  /** The current passcode. (required) */
-  passcode: string;
+  /** The current passcode (checked when the plugin is created: `OptionError` when missing). */
+  passcode?: string;
 }
 
 /** The `totp` method. */
