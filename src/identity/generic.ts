@@ -40,14 +40,14 @@ export interface GenericOptions extends BaseIdentityOptions, ScopeOptions {
 
 /** Options of the generic {@linkcode Password}. */
 export interface GenericPasswordOptions extends GenericOptions, UserOptions {
-  /** The password. (required) */
-  password: string;
+  /** The password (checked when the plugin is created: `OptionError` when missing). */
+  password?: string;
 }
 
 /** Options of the generic {@linkcode Token}. */
 export interface GenericTokenOptions extends GenericOptions {
-  /** The existing token. (required) */
-  token: string;
+  /** The existing token (checked when the plugin is created: `OptionError` when missing). */
+  token?: string;
 }
 
 /** The keys of {@linkcode GenericOptions} (none of them a secret). */
