@@ -182,6 +182,29 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
     return identityVersions(body, this.authUrl);
   }
 
+  /**
+   * A discovered URL, refused when the auth URL is HTTPS and it is plain HTTP
+   * (e.g. a Keystone behind a TLS proxy linking to its backend): the password
+   * or token would cross the network unencrypted.
+   */
+  #notDowngraded(url: string): string {
+    let link: URL;
+    try {
+      link = new URL(url);
+    } catch {
+      return url; // the plugin's authUrl check reports it
+    }
+    if (new URL(this.authUrl).protocol === "https:" && link.protocol === "http:") {
+      const path = link.pathname;
+      throw new DiscoveryFailure(
+        `the identity version document at ${this.authUrl} links to ${url} over plain HTTP; ` +
+          "refusing to send credentials unencrypted. Give the versioned URL as authUrl " +
+          `(e.g. ${new URL(path, this.authUrl).href}) or fix the server's public endpoint`,
+      );
+    }
+    return url;
+  }
+
   /** The plugin discovery chose, once authenticated. */
   get resolvedPlugin(): BaseIdentityPlugin | undefined {
     return this.#inner;
@@ -191,14 +214,14 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
   protected async getAuthRef(session: Session): Promise<AccessInfo> {
     if (!this.#inner) {
       const found = await this.#discover(session);
-      if (found.v3) this.#inner = this.createV3(found.v3);
+      if (found.v3) this.#inner = this.createV3(this.#notDowngraded(found.v3));
       else if (found.v2) {
         if (this.hasV3OnlyOptions()) {
           throw new DiscoveryFailure(
             `${this.authUrl} offers only identity v2.0, which cannot use domain or system scope`,
           );
         }
-        this.#inner = this.createV2(found.v2);
+        this.#inner = this.createV2(this.#notDowngraded(found.v2));
       } else {
         throw new DiscoveryFailure(`no identity v3 or v2.0 API found at ${this.authUrl}`);
       }

@@ -215,3 +215,37 @@ Deno.test("a 401 retry checks the request's origin against the new token's origi
     await server.shutdown();
   }
 });
+
+Deno.test("generic discovery does not send the password over HTTP when the auth URL is HTTPS", async () => {
+  const cloud = new FakeCloud({ baseUrl: "https://keystone.test:5000" });
+  // A Keystone behind a TLS proxy that builds its links from the plain-HTTP backend.
+  cloud.inject({
+    method: "GET",
+    path: /^\/$/,
+    status: 300,
+    times: Infinity,
+    body: {
+      versions: {
+        values: [{
+          id: "v3.14",
+          status: "stable",
+          links: [{ rel: "self", href: "http://keystone.test:5000/v3/" }],
+        }],
+      },
+    },
+  });
+  const auth = new Password({
+    authUrl: "https://keystone.test:5000",
+    userId: "u1",
+    password: SECRET,
+    projectId: "p1",
+  });
+  const sess = new Session({ auth, fetch: cloud.fetch });
+  await assert.rejects(sess.getAccess(), (e: Error) => {
+    assert.ok(e instanceof DiscoveryFailure, String(e));
+    assert.match(e.message, /http:\/\/keystone\.test:5000\/v3/);
+    assert.match(e.message, /https:\/\/keystone\.test:5000\/v3/);
+    return true;
+  });
+  assert.equal(cloud.stats.tokenRequests, 0, "the password went over plain HTTP");
+});
