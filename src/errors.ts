@@ -108,7 +108,7 @@ export class HttpError extends OsAuthError {
   readonly requestId: string | undefined;
   /** The parsed error body (JSON when it was JSON, else text). */
   readonly details: unknown;
-  /** The response (its body already consumed). */
+  /** The response (its body already consumed). Not enumerable: not printed with the error. */
   readonly response: Response | undefined;
   /** Retry-After in seconds, when the server sent one. */
   readonly retryAfter: number | undefined;
@@ -136,6 +136,9 @@ export class HttpError extends OsAuthError {
     this.requestId = init.requestId;
     this.details = init.details;
     this.response = init.response;
+    // Not printed with the error: its url may hold secret query parameters,
+    // its headers cookies.
+    Object.defineProperty(this, "response", { enumerable: false });
     this.retryAfter = init.retryAfter;
     this.attempts = attempts;
   }

@@ -9,6 +9,7 @@ import {
   type AuthPlugin,
   ConnectFailure,
   DiscoveryFailure,
+  HttpError,
   type Logger,
   OsAuthError,
   Password,
@@ -248,4 +249,26 @@ Deno.test("generic discovery does not send the password over HTTP when the auth 
     return true;
   });
   assert.equal(cloud.stats.tokenRequests, 0, "the password went over plain HTTP");
+});
+
+Deno.test("printing an HttpError does not print its response (URL with secrets, Set-Cookie)", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () =>
+      Response.json({ error: { message: "nope" } }, {
+        status: 404,
+        headers: { "set-cookie": `sid=${SECRET}` },
+      }),
+  );
+  try {
+    const err = await new Session().get(`http://127.0.0.1:${server.addr.port}/x?token=${SECRET}`)
+      .then(() => assert.fail("no error"), (e: unknown) => e);
+    assert.ok(err instanceof HttpError);
+    assertNoSecretIn(errorTexts(err), "HttpError");
+    // Still there for those who ask for it.
+    assert.equal(err.response?.status, 404);
+    assert.equal(err.response?.headers.get("set-cookie"), `sid=${SECRET}`);
+  } finally {
+    await server.shutdown();
+  }
 });
