@@ -74,13 +74,19 @@ export async function hashSecret(value: string): Promise<string> {
 /** Headers whose values are URLs, logged through {@linkcode redactUrl}. */
 const URL_HEADERS: ReadonlySet<string> = new Set(["location", "content-location", "referer"]);
 
-/** Header name -> value, with sensitive values hashed and URL values redacted. */
-export async function redactHeaders(headers: Headers): Promise<[string, string][]> {
+/**
+ * Header name -> value, with sensitive values (and those of `secret`, names
+ * of an auth plugin's headers) hashed and URL values redacted.
+ */
+export async function redactHeaders(
+  headers: Headers,
+  secret: readonly string[] = [],
+): Promise<[string, string][]> {
   const out: [string, string][] = [];
   for (const [name, value] of headers) {
     out.push([
       name,
-      isSensitiveHeader(name)
+      isSensitiveHeader(name) || secret.some((s) => s.toLowerCase() === name)
         ? await hashSecret(value)
         : URL_HEADERS.has(name.toLowerCase())
         ? redactUrl(value)
@@ -247,6 +253,8 @@ export interface RequestLogEntry {
   headers: Headers;
   /** Body, when it is text. */
   body?: string;
+  /** More header names whose values are secrets (the auth plugin's). */
+  secretHeaders?: readonly string[];
 }
 
 /** What is logged about a response. */
@@ -272,7 +280,7 @@ function shellQuote(s: string): string {
 /** Logs a request at debug in curl form: `REQ: curl -g -i -X GET <url> -H ...`. */
 export async function logRequest(logger: Logger, entry: RequestLogEntry): Promise<void> {
   const parts = [`REQ: curl -g -i -X ${entry.method} ${redactUrl(entry.url)}`];
-  for (const [k, v] of await redactHeaders(entry.headers)) {
+  for (const [k, v] of await redactHeaders(entry.headers, entry.secretHeaders)) {
     parts.push(`-H "${k}: ${v}"`);
   }
   if (entry.body !== undefined) parts.push(`-d ${shellQuote(redactBody(entry.body))}`);

@@ -175,6 +175,8 @@ interface Prepared {
   headers: HeaderMap;
   body: BodyInit | null | undefined;
   bodyText: string | undefined;
+  /** Names of the auth plugin's headers: hashed in logs whatever they are called. */
+  secretHeaders?: readonly string[];
 }
 
 /**
@@ -456,7 +458,11 @@ export class Session {
     return joinUrl(base, url);
   }
 
-  async #prepare(url: string, options: RequestOptions, auth: AuthPlugin | undefined) {
+  async #prepare(
+    url: string,
+    options: RequestOptions,
+    auth: AuthPlugin | undefined,
+  ): Promise<Prepared> {
     const method = (options.method ?? "GET").toUpperCase();
     const headers = new HeaderMap(this.#additionalHeaders);
     headers.merge(options.headers);
@@ -522,6 +528,7 @@ export class Session {
         checkTrusted(prepared.url, trusted);
       }
       for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
+      prepared.secretHeaders = credentialHeaders;
     }
     let resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
     if (resp.status === 401 && authenticated && auth && (options.allowReauth ?? true)) {
@@ -530,6 +537,7 @@ export class Session {
         await resp.body?.cancel();
         credentialHeaders = [...credentialHeaders, ...Object.keys(authHeaders)];
         for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
+        prepared.secretHeaders = credentialHeaders;
         if (trusted) {
           // The new token's catalog may no longer hold the request's origin.
           trusted = await this.#trusted(auth, overrides);
@@ -636,6 +644,7 @@ export class Session {
         headers,
         body: toGet ? undefined : req.body,
         bodyText: toGet ? undefined : req.bodyText,
+        secretHeaders: req.secretHeaders,
       };
     }
   }
@@ -666,6 +675,7 @@ export class Session {
           url: req.url,
           headers: req.headers.toHeaders(),
           body: req.bodyText,
+          secretHeaders: req.secretHeaders,
         });
       }
       const started = performance.now();

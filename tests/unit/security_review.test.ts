@@ -272,3 +272,30 @@ Deno.test("printing an HttpError does not print its response (URL with secrets, 
     await server.shutdown();
   }
 });
+
+Deno.test("a custom plugin's credential headers are hashed in logs whatever their names", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const url = new URL(req.url);
+    if (url.pathname === "/hop") {
+      return new Response(null, { status: 307, headers: { location: "/end" } });
+    }
+    return new Response("ok");
+  });
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  const auth: AuthPlugin = {
+    getHeaders: () => Promise.resolve({ "X-Vendor-Credential": SECRET }),
+    getEndpoint: () => Promise.resolve(origin),
+    getTrustedOrigins: () => Promise.resolve([origin]),
+    invalidate: () => false,
+  };
+  const lines: string[] = [];
+  try {
+    const sess = new Session({ auth, logger: { debug: (m: string) => void lines.push(m) } });
+    assert.equal(await (await sess.get(`${origin}/hop`)).text(), "ok");
+    assert.equal(lines.filter((l) => l.startsWith("REQ:")).length, 2);
+    assert.equal(lines.filter((l) => /x-vendor-credential: \{SHA256\}/.test(l)).length, 2);
+    assertNoSecretIn(lines, "the request log");
+  } finally {
+    await server.shutdown();
+  }
+});
