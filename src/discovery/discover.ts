@@ -198,12 +198,20 @@ async function loadDocument(
   session: Session,
   url: string,
   auth: AuthPlugin | undefined,
+  override: string | undefined,
 ): Promise<VersionDocument> {
   const headers = { Accept: "application/json" };
   let resp = await session.request(url, { authenticated: false, raiseExc: false, headers });
   if ((resp.status === 401 || resp.status === 403) && auth) {
     await resp.body?.cancel();
-    resp = await session.request(url, { auth, authenticated: true, raiseExc: false, headers });
+    // An endpoint override in use is trusted with the token, as for requests.
+    resp = await session.request(url, {
+      auth,
+      authenticated: true,
+      raiseExc: false,
+      headers,
+      endpointOverride: override,
+    });
   }
   if (resp.status >= 400) throw await httpErrorFromResponse(resp, "GET", url, session.now());
   const text = await resp.text();
@@ -222,7 +230,8 @@ async function loadDocument(
  * The version document at `url`, fetched once per
  * {@linkcode DiscoveryCache} (the session's, shareable between sessions):
  * unauthenticated first, then with credentials on 401/403 when `auth` (or
- * the session's plugin) is given. Throws {@linkcode DiscoveryFailure} when
+ * the session's plugin) is given; `endpointOverride` (the override in use, if
+ * any) is trusted with the credentials as it is for requests. Throws {@linkcode DiscoveryFailure} when
  * the body is not a version document, an `HttpError` for status >= 400, and
  * `ConnectFailure` when the service cannot be reached. Failures are not cached.
  *
@@ -237,10 +246,14 @@ export async function fetchVersionDocument(
   session: Session,
   url: string,
   auth?: AuthPlugin,
+  endpointOverride?: string,
 ): Promise<VersionDocument> {
   if (typeof url !== "string" || url === "") throw new OptionError("a discovery URL is required");
   const plugin = auth ?? session.auth;
-  const doc = await session.discoveryCache.get(url, () => loadDocument(session, url, plugin));
+  const doc = await session.discoveryCache.get(
+    url,
+    () => loadDocument(session, url, plugin, endpointOverride),
+  );
   if (!(doc instanceof VersionDocument)) {
     throw new DiscoveryFailure(`the discovery cache holds no version document for ${url}`);
   }
@@ -431,7 +444,12 @@ export async function getEndpointData(
   let doc: VersionDocument | undefined;
   for (const url of plan.urls) {
     try {
-      doc = await fetchVersionDocument(session, url, auth);
+      doc = await fetchVersionDocument(
+        session,
+        url,
+        auth,
+        override !== undefined ? catalogUrl : undefined,
+      );
       break;
     } catch (err) {
       if (
