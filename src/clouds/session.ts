@@ -105,7 +105,7 @@ export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
           return new v3.Password(v3Defaults(auth, {
             authUrl,
             ...user(auth),
-            password: s(auth, "password") as string,
+            password: s(auth, "password"),
             ...scope(auth),
           }));
         }
@@ -114,14 +114,14 @@ export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
             authUrl,
             username: s(auth, "username"),
             userId: s(auth, "user_id"),
-            password: s(auth, "password") as string,
+            password: s(auth, "password"),
             ...v2Scope,
           }));
         }
         return new generic.Password(pick({
           authUrl,
           ...user(auth),
-          password: s(auth, "password") as string,
+          password: s(auth, "password"),
           ...scope(auth),
           defaultDomainId: s(auth, "default_domain_id"),
           defaultDomainName: s(auth, "default_domain_name"),
@@ -129,15 +129,15 @@ export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
       case "token":
         if (major === "3") {
           return new v3.Token(
-            v3Defaults(auth, { authUrl, token: s(auth, "token") as string, ...scope(auth) }),
+            v3Defaults(auth, { authUrl, token: s(auth, "token"), ...scope(auth) }),
           );
         }
         if (major === "2") {
-          return new v2.Token(pick({ authUrl, token: s(auth, "token") as string, ...v2Scope }));
+          return new v2.Token(pick({ authUrl, token: s(auth, "token"), ...v2Scope }));
         }
         return new generic.Token(pick({
           authUrl,
-          token: s(auth, "token") as string,
+          token: s(auth, "token"),
           ...scope(auth),
           defaultDomainId: s(auth, "default_domain_id"),
           defaultDomainName: s(auth, "default_domain_name"),
@@ -147,34 +147,34 @@ export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
           authUrl,
           username: s(auth, "username"),
           userId: s(auth, "user_id"),
-          password: s(auth, "password") as string,
+          password: s(auth, "password"),
           ...v2Scope,
         }));
       case "v2token":
-        return new v2.Token(pick({ authUrl, token: s(auth, "token") as string, ...v2Scope }));
+        return new v2.Token(pick({ authUrl, token: s(auth, "token"), ...v2Scope }));
       case "v3password":
         return new v3.Password(pick({
           authUrl,
           ...user(auth),
-          password: s(auth, "password") as string,
+          password: s(auth, "password"),
           ...scope(auth),
         }));
       case "v3token":
-        return new v3.Token(pick({ authUrl, token: s(auth, "token") as string, ...scope(auth) }));
+        return new v3.Token(pick({ authUrl, token: s(auth, "token"), ...scope(auth) }));
       case "v3applicationcredential":
         return new v3.ApplicationCredential(pick({
           authUrl,
           ...user(auth),
           applicationCredentialId: s(auth, "application_credential_id"),
           applicationCredentialName: s(auth, "application_credential_name"),
-          applicationCredentialSecret: s(auth, "application_credential_secret") as string,
+          applicationCredentialSecret: s(auth, "application_credential_secret"),
           ...scope(auth),
         }));
       case "v3totp":
         return new v3.Totp(pick({
           authUrl,
           ...user(auth),
-          passcode: s(auth, "passcode") as string,
+          passcode: s(auth, "passcode"),
           ...scope(auth),
         }));
       case "v3multifactor":
@@ -201,7 +201,7 @@ export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
         return new HttpBasic(pick({
           endpoint: s(auth, "endpoint"),
           username: s(auth, "username") as string,
-          password: s(auth, "password") as string,
+          password: s(auth, "password"),
         }));
     }
   } catch (err) {

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { v3 } from "../../mod.ts";
 import { V3Token } from "../../src/testing/mod.ts";
 
 const INTERFACES = ["public", "internal", "admin"] as const;
@@ -26,13 +25,4 @@ export function largeCatalogToken(services = 100, regions = 10): unknown {
 }
 
 /** The FakeCloud default user's password plugin, scoped to its admin project. */
-export function adminPassword(authUrl: string): v3.Password {
-  return new v3.Password({
-    authUrl,
-    username: "admin",
-    password: "secret",
-    userDomainId: "default",
-    projectName: "admin",
-    projectDomainId: "default",
-  });
-}
+export { adminPassword } from "../unit/_helpers.ts";
