@@ -59,15 +59,30 @@ function isAbsoluteUrl(url: string): boolean {
 /** Joins a base URL and a path as keystoneauth1 does (`base/` + `path`). */
 export function joinUrl(base: string, path: string): string {
   if (path === "") return base;
-  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+  let end = base.length;
+  while (end > 0 && base.charCodeAt(end - 1) === 47) end--; // trailing "/"
+  let start = 0;
+  while (start < path.length && path.charCodeAt(start) === 47) start++; // leading "/"
+  return `${base.slice(0, end)}/${path.slice(start)}`;
 }
 
+// Origins by the URL's text up to the first "/" after "//" (a prefix that holds
+// the whole authority, so parsing it gives the same origin as parsing the URL).
+const ORIGINS = new Map<string, string | undefined>();
+
 function originOf(url: string): string | undefined {
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  const key = slash < 0 ? url : url.slice(0, slash);
+  if (ORIGINS.has(key)) return ORIGINS.get(key);
+  let origin: string | undefined;
   try {
-    return new URL(url).origin;
+    origin = new URL(key).origin;
   } catch {
-    return undefined;
+    origin = undefined;
   }
+  if (ORIGINS.size >= 512) ORIGINS.clear();
+  ORIGINS.set(key, origin);
+  return origin;
 }
 
 /** Throws {@linkcode UntrustedOrigin} unless `url`'s origin is in `trusted`. */

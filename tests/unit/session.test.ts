@@ -7,6 +7,7 @@ import {
   OptionError,
   Session,
   Unauthorized,
+  UntrustedOrigin,
   v3,
 } from "../../mod.ts";
 import { adminPassword, echoServer, serveCloud } from "./_helpers.ts";
@@ -342,4 +343,43 @@ Deno.test("Session option validation", () => {
     () => new v3.Password({ authUrl: "ftp://x", userId: "u", password: "p" }),
     OptionError,
   );
+});
+
+Deno.test("joinUrl joins like keystoneauth1", async (t) => {
+  const { joinUrl } = await import("../../mod.ts");
+  await t.step("slashes", () => {
+    assert.equal(joinUrl("http://h/v2.1/", "/servers"), "http://h/v2.1/servers");
+    assert.equal(joinUrl("http://h/v2.1///", "//servers"), "http://h/v2.1/servers");
+    assert.equal(joinUrl("http://h/v2.1", "servers/"), "http://h/v2.1/servers/");
+    assert.equal(joinUrl("http://h/v2.1", ""), "http://h/v2.1");
+  });
+});
+
+Deno.test("trusted-origin check: odd URL spellings never widen trust", async () => {
+  const s = await serveCloud();
+  try {
+    const sess = new Session({ auth: adminPassword(s.authUrl) });
+    const port = new URL(s.url).port;
+    for (
+      const url of [
+        `http://127.0.0.1:${port}@127.0.0.2:${port}/x`,
+        `http://127.0.0.2:${port}\\@127.0.0.1:${port}/x`,
+        `http://127.0.0.2:${port}?@127.0.0.1:${port}/x`,
+        `http:/127.0.0.2:${port}/x`,
+        `http:///127.0.0.2:${port}/x`,
+      ]
+    ) {
+      // Refused before sending: untrusted, or not an absolute URL at all.
+      await assert.rejects(
+        sess.get(url),
+        (e: unknown) => e instanceof UntrustedOrigin || e instanceof OptionError,
+        url,
+      );
+    }
+    const ok = await sess.get(`HTTP://127.0.0.1:${port}/compute/v2.1/p-admin/x`);
+    assert.equal(ok.status, 200, "scheme case does not matter");
+    await ok.body?.cancel();
+  } finally {
+    await s.close();
+  }
 });
