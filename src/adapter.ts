@@ -226,17 +226,26 @@ export class Adapter {
     return auth ?? this.auth ?? this.session.auth;
   }
 
+  /** The filter discovery runs with: the adapter's, its override, the session's defaults. */
+  #discoveryFilter(): EndpointDataFilter {
+    return this.session.mergeFilter({
+      ...this.endpointFilter,
+      ...(this.endpointOverride !== undefined ? { endpointOverride: this.endpointOverride } : {}),
+    });
+  }
+
   /**
    * Endpoint metadata after version discovery (catalog URL, service URL, API
    * version, microversion range). Throws `VersionNotAvailable` when the
    * service has no version within the adapter's bounds.
    */
   getEndpointData(auth?: AuthPlugin): Promise<EndpointData> {
-    const filter = this.session.mergeFilter({
-      ...this.endpointFilter,
-      ...(this.endpointOverride !== undefined ? { endpointOverride: this.endpointOverride } : {}),
-    });
-    return getEndpointData(this.session, filter, this.#auth(auth), this.#discovery);
+    return getEndpointData(
+      this.session,
+      this.#discoveryFilter(),
+      this.#auth(auth),
+      this.#discovery,
+    );
   }
 
   /**
@@ -261,10 +270,7 @@ export class Adapter {
    * catalog URL when it names one, else discovered. `undefined` when unknown.
    */
   async getApiMajorVersion(auth?: AuthPlugin): Promise<[number, number] | undefined> {
-    const filter = this.session.mergeFilter({
-      ...this.endpointFilter,
-      ...(this.endpointOverride !== undefined ? { endpointOverride: this.endpointOverride } : {}),
-    });
+    const filter = this.#discoveryFilter();
     const plugin = this.#auth(auth);
     const quick = await getEndpointData(this.session, filter, plugin, {
       ...this.#discovery,
