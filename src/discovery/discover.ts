@@ -420,24 +420,18 @@ export async function getEndpointData(
 
   const base: EndpointDataInit = { ...meta, catalogUrl, serviceType };
   const plan = discoveryPlan(catalogUrl, { projectId, bounds, allowVersionHack, serviceType });
-  const plain = (): EndpointData =>
+  /** The catalog URL as it is, with the version it names (or `version`). */
+  const plain = (version = versionFromUrl(catalogUrl)): EndpointData =>
     new EndpointData({
       ...base,
       serviceUrl: catalogUrl,
-      apiVersion: asPair(versionFromUrl(catalogUrl)),
+      apiVersion: asPair(version),
       projectId: plan.savedProjectId,
     });
 
   if (options.discoverVersions === false) {
     if (noVersion) return plain();
-    if (plan.catalogMatchesExactly) {
-      return new EndpointData({
-        ...base,
-        serviceUrl: catalogUrl,
-        apiVersion: asPair(plan.catalogVersion),
-        projectId: plan.savedProjectId,
-      });
-    }
+    if (plan.catalogMatchesExactly) return plain(plan.catalogVersion);
   }
 
   const failures: string[] = [];
@@ -466,14 +460,7 @@ export async function getEndpointData(
 
   const what = serviceType ?? "the service";
   if (!doc) {
-    if (plan.catalogMatchesVersion) {
-      return new EndpointData({
-        ...base,
-        serviceUrl: catalogUrl,
-        apiVersion: asPair(plan.catalogVersion),
-        projectId: plan.savedProjectId,
-      });
-    }
+    if (plan.catalogMatchesVersion) return plain(plan.catalogVersion);
     if (noVersion) return plain();
     const urlVer = versionFromUrl(catalogUrl);
     if (
