@@ -26,21 +26,22 @@ export interface BaseIdentityOptions {
 /** Seconds before expiry at which a token is refreshed (keystoneauth1's margin). */
 export const MIN_TOKEN_LIFE_SECONDS = 120;
 
-/** Validates and normalises an auth URL, throwing {@linkcode OptionError}. */
-export function checkAuthUrl(authUrl: unknown, plugin: string): string {
-  if (typeof authUrl !== "string" || authUrl === "") {
-    throw new OptionError(`${plugin}: authUrl is required`);
-  }
+/**
+ * Checks that option `name` of `plugin` is an http(s) URL and returns it,
+ * throwing {@linkcode OptionError} when it is missing, unparseable or another scheme.
+ */
+export function checkHttpUrl(value: unknown, name: string, plugin: string): string {
+  const text = requireString(value, name, plugin);
   let url: URL;
   try {
-    url = new URL(authUrl);
+    url = new URL(text);
   } catch {
-    throw new OptionError(`${plugin}: authUrl is not a valid URL: ${authUrl}`);
+    throw new OptionError(`${plugin}: ${name} is not a valid URL: ${text}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new OptionError(`${plugin}: authUrl must be http or https: ${authUrl}`);
+    throw new OptionError(`${plugin}: ${name} must be http or https: ${text}`);
   }
-  return authUrl;
+  return text;
 }
 
 /** Throws {@linkcode OptionError} when `value` is not a non-empty string. */
@@ -67,7 +68,7 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
 
   /** Creates the plugin. */
   constructor(options: BaseIdentityOptions) {
-    this.authUrl = checkAuthUrl(options?.authUrl, new.target.name);
+    this.authUrl = checkHttpUrl(options?.authUrl, "authUrl", new.target.name);
     this.reauthenticate = options.reauthenticate ?? true;
     safeInspect(this, () => this.describe());
   }

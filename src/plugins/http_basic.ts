@@ -6,8 +6,7 @@
  */
 import { safeInspect } from "../secret.ts";
 import type { AuthPlugin } from "../types.ts";
-import { requireString } from "../identity/base.ts";
-import { checkEndpoint } from "./token_endpoint.ts";
+import { checkHttpUrl, requireString } from "../identity/base.ts";
 
 /** Options of {@linkcode HttpBasic}. */
 export interface HttpBasicOptions {
@@ -48,7 +47,7 @@ export class HttpBasic implements AuthPlugin {
   constructor(options: HttpBasicOptions) {
     this.endpoint = options?.endpoint === undefined
       ? undefined
-      : checkEndpoint(options.endpoint, "HttpBasic");
+      : checkHttpUrl(options.endpoint, "endpoint", "HttpBasic");
     this.username = requireString(options.username, "username", "HttpBasic");
     const password = requireString(options.password, "password", "HttpBasic");
     this.#header = `Basic ${base64(`${this.username}:${password}`)}`;

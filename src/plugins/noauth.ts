@@ -5,7 +5,7 @@
  * @module
  */
 import type { AuthPlugin } from "../types.ts";
-import { checkEndpoint } from "./token_endpoint.ts";
+import { checkHttpUrl } from "../identity/base.ts";
 
 /** Options of {@linkcode NoAuth}. */
 export interface NoAuthOptions {
@@ -30,7 +30,7 @@ export class NoAuth implements AuthPlugin {
   constructor(options: NoAuthOptions = {}) {
     this.endpoint = options.endpoint === undefined
       ? undefined
-      : checkEndpoint(options.endpoint, "NoAuth");
+      : checkHttpUrl(options.endpoint, "endpoint", "NoAuth");
   }
   /** keystoneauth1's placeholder token, `"notused"`: no-auth services ignore it. */
   getToken(): Promise<string> {

@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { OptionError } from "../errors.ts";
 import { safeInspect } from "../secret.ts";
 import type { AuthPlugin } from "../types.ts";
-import { requireString } from "../identity/base.ts";
+import { checkHttpUrl, requireString } from "../identity/base.ts";
 
 /** Options of {@linkcode TokenEndpoint}. */
 export interface TokenEndpointOptions {
@@ -15,21 +14,6 @@ export interface TokenEndpointOptions {
   endpoint: string;
   /** The token sent as X-Auth-Token. (required) */
   token: string;
-}
-
-/** Parses an endpoint option, throwing {@linkcode OptionError} when it is no http(s) URL. */
-export function checkEndpoint(endpoint: unknown, plugin: string): string {
-  const value = requireString(endpoint, "endpoint", plugin);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new OptionError(`${plugin}: endpoint is not a valid URL: ${value}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new OptionError(`${plugin}: endpoint must be http or https: ${value}`);
-  }
-  return value;
 }
 
 /**
@@ -50,7 +34,7 @@ export class TokenEndpoint implements AuthPlugin {
 
   /** Creates the plugin. */
   constructor(options: TokenEndpointOptions) {
-    this.endpoint = checkEndpoint(options?.endpoint, "TokenEndpoint");
+    this.endpoint = checkHttpUrl(options?.endpoint, "endpoint", "TokenEndpoint");
     this.#token = requireString(options.token, "token", "TokenEndpoint");
     safeInspect(this, () => ({ endpoint: this.endpoint, token: "***" }));
   }
