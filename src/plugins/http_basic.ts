@@ -42,6 +42,8 @@ export class HttpBasic implements AuthPlugin {
   /** The user name. */
   readonly username: string;
   #header: string;
+  /** The endpoint's origin, frozen: a Session keeps its trusted set for the same list. */
+  readonly #origins: readonly string[];
 
   /** Creates the plugin. */
   constructor(options: HttpBasicOptions) {
@@ -51,6 +53,7 @@ export class HttpBasic implements AuthPlugin {
     this.username = requireString(options.username, "username", "HttpBasic");
     const password = requireString(options.password, "password", "HttpBasic");
     this.#header = `Basic ${base64(`${this.username}:${password}`)}`;
+    this.#origins = Object.freeze(this.endpoint ? [new URL(this.endpoint).origin] : []);
     safeInspect(
       this,
       () => ({ endpoint: this.endpoint, username: this.username, password: "***" }),
@@ -64,9 +67,9 @@ export class HttpBasic implements AuthPlugin {
   getEndpoint(): Promise<string | undefined> {
     return Promise.resolve(this.endpoint);
   }
-  /** The endpoint's origin. */
+  /** The endpoint's origin (the same frozen list every time). */
   getTrustedOrigins(): Promise<string[]> {
-    return Promise.resolve(this.endpoint ? [new URL(this.endpoint).origin] : []);
+    return Promise.resolve(this.#origins as string[]);
   }
   /** Nothing to invalidate: false. */
   invalidate(): boolean {

@@ -31,11 +31,14 @@ export class TokenEndpoint implements AuthPlugin {
   /** The fixed endpoint. */
   readonly endpoint: string;
   #token: string;
+  /** The endpoint's origin, frozen: a Session keeps its trusted set for the same list. */
+  readonly #origins: readonly string[];
 
   /** Creates the plugin. */
   constructor(options: TokenEndpointOptions) {
     this.endpoint = checkHttpUrl(options?.endpoint, "endpoint", "TokenEndpoint");
     this.#token = requireString(options.token, "token", "TokenEndpoint");
+    this.#origins = Object.freeze([new URL(this.endpoint).origin]);
     safeInspect(this, () => ({ endpoint: this.endpoint, token: "***" }));
   }
 
@@ -54,9 +57,9 @@ export class TokenEndpoint implements AuthPlugin {
     return Promise.resolve(this.endpoint);
   }
 
-  /** The endpoint's origin. */
+  /** The endpoint's origin (the same frozen list every time). */
   getTrustedOrigins(): Promise<string[]> {
-    return Promise.resolve([new URL(this.endpoint).origin]);
+    return Promise.resolve(this.#origins as string[]);
   }
 
   /** A fixed token cannot be renewed: false. */

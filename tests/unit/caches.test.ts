@@ -3,7 +3,7 @@
  * type, trusted origins per token, and the session's trusted set.
  */
 import assert from "node:assert/strict";
-import { ServiceCatalog, Session, UntrustedOrigin } from "../../mod.ts";
+import { HttpBasic, ServiceCatalog, Session, TokenEndpoint, UntrustedOrigin } from "../../mod.ts";
 import type { CatalogEndpoint } from "../../src/catalog/service_catalog.ts";
 import { V3Token } from "../../src/testing/mod.ts";
 import { adminPassword, echoServer, serveCloud } from "./_helpers.ts";
@@ -101,5 +101,27 @@ Deno.test("trusted origins: one frozen list per token, recomputed after re-auth"
   } finally {
     await echo.close();
     await s.close();
+  }
+});
+
+Deno.test("trusted origins: fixed-endpoint plugins return one frozen list", async () => {
+  const token = new TokenEndpoint({ endpoint: "http://127.0.0.1:8774/v2.1", token: "t" });
+  const basic = new HttpBasic({
+    endpoint: "http://127.0.0.1:6385/x",
+    username: "u",
+    password: "p",
+  });
+  const bare = new HttpBasic({ username: "u", password: "p" });
+  for (
+    const [plugin, want] of [
+      [token, ["http://127.0.0.1:8774"]],
+      [basic, ["http://127.0.0.1:6385"]],
+      [bare, []],
+    ] as const
+  ) {
+    const first = await plugin.getTrustedOrigins();
+    assert.deepEqual(first, want);
+    assert.ok(Object.isFrozen(first));
+    assert.equal(await plugin.getTrustedOrigins(), first, "the same list every time");
   }
 });
