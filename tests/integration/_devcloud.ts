@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type AccessInfo, v3 } from "../../mod.ts";
 
 /** `{ id, url }` of one catalog endpoint. */
 export interface FixtureEndpoint {
@@ -172,4 +173,43 @@ export async function loadFixturesOrWarn(label: string): Promise<DevCloudFixture
     );
   }
   return fx;
+}
+
+/** What a password login needs of a {@linkcode FixtureUser}. */
+export type PasswordUser = Pick<FixtureUser, "name" | "password" | "domain_id">;
+
+/** The `v3.Password` plugins tests build from the fixtures. */
+export interface PasswordPlugins {
+  /** `user` by name in its domain at the fixtures' auth URL; `extra` adds scope and options. */
+  password(user: PasswordUser, extra?: Partial<v3.PasswordOptions>): v3.Password;
+  /** The admin user scoped to project `admin` of domain `default`. */
+  adminProject(): v3.Password;
+}
+
+/** {@linkcode PasswordPlugins} for the dev cloud `f` describes. */
+export function passwordPlugins(f: DevCloudFixtures): PasswordPlugins {
+  const password = (user: PasswordUser, extra: Partial<v3.PasswordOptions> = {}): v3.Password =>
+    new v3.Password({
+      authUrl: f.auth_url,
+      username: user.name,
+      password: user.password,
+      userDomainId: user.domain_id,
+      ...extra,
+    });
+  return {
+    password,
+    adminProject: () =>
+      password(f.users.admin, { projectName: "admin", projectDomainId: "default" }),
+  };
+}
+
+/** The kind of scope a token has. */
+export function scopeKind(access: AccessInfo): "system" | "domain" | "project" | "unscoped" {
+  return access.system
+    ? "system"
+    : access.domain
+    ? "domain"
+    : access.project
+    ? "project"
+    : "unscoped";
 }

@@ -4,67 +4,10 @@
  * `.openstack/fixtures.json`, or `$OSAUTH_OS_DIR/fixtures.json`).
  */
 import assert from "node:assert/strict";
-import {
-  Adapter,
-  DiscoveryCache,
-  NotAcceptable,
-  Session,
-  v3,
-  VersionNotAvailable,
-} from "../../mod.ts";
+import { Adapter, DiscoveryCache, NotAcceptable, Session, VersionNotAvailable } from "../../mod.ts";
+import { type DevCloudFixtures, loadFixturesOrWarn, passwordPlugins } from "./_devcloud.ts";
 
-interface Fixtures {
-  auth_url: string;
-  keystone: { url: string };
-  placement: {
-    url: string;
-    urls: { public: string; internal: string; admin: string };
-    region_two_url: string;
-    min_version: string;
-    max_version: string;
-  };
-  users: { admin: { name: string; password: string; domain_id: string } };
-  projects: { admin: { id: string; name: string; domain_id: string } };
-}
-
-function fixturesPath(): string {
-  let dir: string | undefined;
-  try {
-    dir = Deno.env.get("OSAUTH_OS_DIR");
-  } catch {
-    dir = undefined;
-  }
-  return dir ? `${dir}/fixtures.json` : new URL("../../.openstack/fixtures.json", import.meta.url)
-    .pathname;
-}
-
-async function loadFixtures(): Promise<Fixtures | undefined> {
-  try {
-    return JSON.parse(await Deno.readTextFile(fixturesPath())) as Fixtures;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-}
-
-const fx = await loadFixtures();
-if (!fx) {
-  console.warn(
-    `discovery_placement: skipped, ${fixturesPath()} is absent ` +
-      `(run "bash scripts/openstack-dev.sh start" first)`,
-  );
-}
-
-function adminAuth(f: Fixtures): v3.Password {
-  return new v3.Password({
-    authUrl: f.auth_url,
-    username: f.users.admin.name,
-    password: f.users.admin.password,
-    userDomainId: f.users.admin.domain_id,
-    projectName: f.projects.admin.name,
-    projectDomainId: f.projects.admin.domain_id,
-  });
-}
+const fx: DevCloudFixtures | undefined = await loadFixturesOrWarn("discovery_placement");
 
 function slashed(url: string): string {
   return `${url.replace(/\/+$/, "")}/`;
@@ -75,7 +18,7 @@ Deno.test({
   ignore: !fx,
   async fn(t) {
     const f = fx!;
-    const auth = adminAuth(f);
+    const auth = passwordPlugins(f).adminProject();
     const sess = new Session({ auth });
 
     await t.step("getEndpointData: min 1.0, max 1.39", async () => {

@@ -19,7 +19,12 @@ import {
   Unauthorized,
   v3,
 } from "../../mod.ts";
-import { type DevCloudFixtures, loadFixturesOrWarn } from "./_devcloud.ts";
+import {
+  type DevCloudFixtures,
+  loadFixturesOrWarn,
+  passwordPlugins,
+  scopeKind,
+} from "./_devcloud.ts";
 import { totpPasscode } from "./_totp.ts";
 
 const fx: DevCloudFixtures | undefined = await loadFixturesOrWarn("keystone");
@@ -82,17 +87,7 @@ Deno.test({
     const demoProjectId = f.projects.demo.id;
     const pl = { serviceType: "placement" } as const;
 
-    type User = { name: string; password: string; domain_id: string };
-    const password = (user: User, extra: Partial<v3.PasswordOptions> = {}): v3.Password =>
-      new v3.Password({
-        authUrl,
-        username: user.name,
-        password: user.password,
-        userDomainId: user.domain_id,
-        ...extra,
-      });
-    const adminProject = (): v3.Password =>
-      password(admin, { projectName: "admin", projectDomainId: "default" });
+    const { password, adminProject } = passwordPlugins(f);
     const adminSess = new Session({ auth: adminProject() });
     const revoke = async (token: string): Promise<void> => {
       const resp = await adminSess.delete(`${authUrl}/auth/tokens`, {
@@ -106,8 +101,6 @@ Deno.test({
       return ((await resp.json()) as { projects: { id: string }[] }).projects.map((p) => p.id)
         .sort();
     };
-    const scopeOf = (a: AccessInfo): string =>
-      a.system ? "system" : a.domain ? "domain" : a.project ? "project" : "unscoped";
     const catalogTypes = (a: AccessInfo): string[] =>
       [...new Set(a.catalog.endpoints.map((e) => e.serviceType))].sort();
 
@@ -136,7 +129,7 @@ Deno.test({
 
     await t.step("token auth: an unscoped token re-scoped to project, domain, system", async () => {
       const unscoped = await new Session({ auth: password(admin) }).getAccess();
-      assert.equal(scopeOf(unscoped), "unscoped");
+      assert.equal(scopeKind(unscoped), "unscoped");
       const cases: [Partial<v3.TokenOptions>, string][] = [
         [{ projectName: "admin", projectDomainId: "default" }, "project"],
         [{ domainId: "default" }, "domain"],
@@ -147,7 +140,7 @@ Deno.test({
           auth: new v3.Token({ authUrl, token: unscoped.token, ...scope }),
         });
         const access = await sess.getAccess();
-        assert.equal(scopeOf(access), want);
+        assert.equal(scopeKind(access), want);
         assert.equal(access.userId, admin.id);
         assert.notEqual(access.token, unscoped.token, "a new token is issued");
         assert.deepEqual([...access.methods].sort(), ["password", "token"]);
@@ -204,7 +197,7 @@ Deno.test({
       for (const [auth, scope, want] of cases) {
         const access = await new Session({ auth }).getAccess();
         const label = JSON.stringify(auth.scope);
-        assert.equal(scopeOf(access), scope, label);
+        assert.equal(scopeKind(access), scope, label);
         if (want.projectId) assert.equal(access.projectId, want.projectId, label);
         if (want.domainId) assert.equal(access.domain?.id, want.domainId, label);
         if (want.system) assert.deepEqual(access.system, want.system, label);

@@ -21,8 +21,10 @@ import {
 import {
   type DevCloudFixtures,
   loadFixturesOrWarn,
+  passwordPlugins,
   runKsDifferential,
   type ScenarioResult,
+  scopeKind,
 } from "./_devcloud.ts";
 import { totpPasscode } from "./_totp.ts";
 
@@ -64,13 +66,7 @@ const DIFFERENCES: Record<string, {
 };
 
 function scopeOf(access: AccessInfo): Result {
-  const scope = access.system
-    ? "system"
-    : access.domain
-    ? "domain"
-    : access.project
-    ? "project"
-    : "unscoped";
+  const scope = scopeKind(access);
   const out: Result = {
     ok: true,
     scope,
@@ -130,17 +126,7 @@ function scenarios(f: DevCloudFixtures): Record<string, Scenario> {
   const pl: EndpointFilter = { serviceType: "placement" };
   const idt: EndpointFilter = { serviceType: "identity" };
 
-  type User = { name: string; password: string; domain_id: string };
-  const password = (user: User, extra: Partial<v3.PasswordOptions> = {}): v3.Password =>
-    new v3.Password({
-      authUrl,
-      username: user.name,
-      password: user.password,
-      userDomainId: user.domain_id,
-      ...extra,
-    });
-  const adminProject = (): v3.Password =>
-    password(admin, { projectName: "admin", projectDomainId: "default" });
+  const { password, adminProject } = passwordPlugins(f);
   let adminSess: Session | undefined;
   const adminSession = (): Session => (adminSess ??= new Session({ auth: adminProject() }));
 
