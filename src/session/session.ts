@@ -531,34 +531,31 @@ export class Session {
       (options.endpointFilter as EndpointDataFilter | undefined)?.endpointOverride,
     ];
     let trusted: Set<string> | undefined;
-    let credentialHeaders: string[] = [];
     let sentAuth: Record<string, string> = {};
     if (authenticated && auth) {
       const authHeaders = await this.getAuthHeaders(auth);
       sentAuth = authHeaders;
-      credentialHeaders = Object.keys(authHeaders);
       if (auth.getTrustedOrigins || this.trustedOrigins.length > 0) {
         // Checked before anything is sent to the request's origin.
         trusted = await this.#trusted(auth, overrides);
         checkTrusted(prepared.url, trusted);
       }
       for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
-      prepared.secretHeaders = credentialHeaders;
+      prepared.secretHeaders = Object.keys(authHeaders);
     }
-    let resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
+    let resp = await this.#sendFollowing(prepared, options, trusted);
     if (resp.status === 401 && authenticated && auth && (options.allowReauth ?? true)) {
       const authHeaders = await this.#renewedAuthHeaders(auth, sentAuth);
       if (authHeaders) {
         await resp.body?.cancel();
-        credentialHeaders = [...credentialHeaders, ...Object.keys(authHeaders)];
         for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
-        prepared.secretHeaders = credentialHeaders;
+        prepared.secretHeaders = [...(prepared.secretHeaders ?? []), ...Object.keys(authHeaders)];
         if (trusted) {
           // The new token's catalog may no longer hold the request's origin.
           trusted = await this.#trusted(auth, overrides);
           checkTrusted(prepared.url, trusted);
         }
-        resp = await this.#sendFollowing(prepared, options, trusted, credentialHeaders);
+        resp = await this.#sendFollowing(prepared, options, trusted);
       }
     }
     if ((options.raiseExc ?? true) && resp.status >= 400) {
@@ -597,19 +594,16 @@ export class Session {
   /**
    * Sends and follows redirects itself (fetch runs with `redirect: "manual"`),
    * at most `redirectLimit` (30) of them. Credential headers go along only to
-   * the same origin or to trusted origins; a redirect to anything but http(s)
-   * is refused.
+   * the same origin or to trusted origins (the plugin's headers,
+   * `first.secretHeaders`, and every {@linkcode SENSITIVE_HEADERS} are dropped
+   * otherwise); a redirect to anything but http(s) is refused.
    */
   async #sendFollowing(
     first: Prepared,
     options: RequestOptions,
     trusted: Set<string> | undefined,
-    credentialHeaders: readonly string[],
   ): Promise<Response> {
     const limit = this.#options.redirectLimit ?? 30;
-    // Dropped when a redirect leaves the trusted origins: every header that is
-    // a secret in logs, plus the plugin's own.
-    const dropped = [...SENSITIVE_HEADERS, ...credentialHeaders];
     let req = first;
     for (let hops = 0;; hops++) {
       const resp = await this.#sendWithRetries(req, options);
@@ -647,7 +641,8 @@ export class Session {
       const keepCredentials = nextUrl.origin === originOf(req.url) ||
         (trusted?.has(nextUrl.origin) ?? false);
       if (!keepCredentials) {
-        for (const h of dropped) headers.delete(h);
+        for (const h of SENSITIVE_HEADERS) headers.delete(h);
+        for (const h of first.secretHeaders ?? []) headers.delete(h);
       }
       if (toGet) {
         headers.delete("content-type");
