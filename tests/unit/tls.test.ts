@@ -363,27 +363,22 @@ Deno.test({
         assert.throws(() => new Session({ verify: 1 as unknown as boolean }), OptionError);
       });
 
-      await t.step("mutual TLS: [cert, key] accepted", async () => {
-        const sess = new Session({ verify: pki.ca, cert: [pki.clientCert, pki.clientKey] });
-        try {
-          assert.deepEqual(await (await sess.get(`${mtls.url}/`)).json(), {
-            clientCn: "osauth-client",
-          });
-        } finally {
-          sess.close();
-        }
-      });
-
-      await t.step("mutual TLS: one PEM file with certificate and key", async () => {
-        const sess = new Session({ verify: pki.ca, cert: pki.clientCombined });
-        try {
-          assert.deepEqual(await (await sess.get(`${mtls.url}/`)).json(), {
-            clientCn: "osauth-client",
-          });
-        } finally {
-          sess.close();
-        }
-      });
+      const accepted: [string, string | [string, string]][] = [
+        ["mutual TLS: [cert, key] accepted", [pki.clientCert, pki.clientKey]],
+        ["mutual TLS: one PEM file with certificate and key", pki.clientCombined],
+      ];
+      for (const [name, cert] of accepted) {
+        await t.step(name, async () => {
+          const sess = new Session({ verify: pki.ca, cert });
+          try {
+            assert.deepEqual(await (await sess.get(`${mtls.url}/`)).json(), {
+              clientCn: "osauth-client",
+            });
+          } finally {
+            sess.close();
+          }
+        });
+      }
 
       await t.step("mutual TLS: no client certificate is rejected", async () => {
         const sess = new Session({ verify: pki.ca });
