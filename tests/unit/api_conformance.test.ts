@@ -19,7 +19,7 @@ import {
   v2,
   v3,
 } from "../../mod.ts";
-import { adminPassword, echoServer, serveCloud } from "./_helpers.ts";
+import { adminPassword, echoServer, serveCloud, type Served } from "./_helpers.ts";
 
 Deno.test("entry points hold the names API.md lists, and only the root holds the core", () => {
   const core = [
@@ -143,14 +143,20 @@ Deno.test("identity plugins: getAccess, getToken, getUserId, getProjectId (v3, v
   }
 });
 
+/** A compute request made (so a token is cached), then every token revoked and stats reset. */
+async function revokedSession(s: Served) {
+  const sess = new Session({ auth: adminPassword(s.authUrl) });
+  const filter = { endpointFilter: { serviceType: "compute" } };
+  await (await sess.get("/warm", filter)).body?.cancel();
+  s.cloud.revokeAll();
+  s.cloud.stats.reset();
+  return { sess, filter };
+}
+
 Deno.test("401 on concurrent requests: every request re-authenticates through one token fetch", async () => {
   const s = await serveCloud();
   try {
-    const sess = new Session({ auth: adminPassword(s.authUrl) });
-    const filter = { endpointFilter: { serviceType: "compute" } };
-    await (await sess.get("/warm", filter)).body?.cancel();
-    s.cloud.revokeAll();
-    s.cloud.stats.reset();
+    const { sess, filter } = await revokedSession(s);
     const statuses = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const resp = await sess.get(`/servers/${i}`, filter);
@@ -168,11 +174,7 @@ Deno.test("401 on concurrent requests: every request re-authenticates through on
 Deno.test("401 arriving after another request re-authenticated: retried with the new token", async () => {
   const s = await serveCloud();
   try {
-    const sess = new Session({ auth: adminPassword(s.authUrl) });
-    const filter = { endpointFilter: { serviceType: "compute" } };
-    await (await sess.get("/warm", filter)).body?.cancel();
-    s.cloud.revokeAll();
-    s.cloud.stats.reset();
+    const { sess, filter } = await revokedSession(s);
     s.cloud.inject({ path: /\/slow$/, delayMs: 60_000 });
     // The slow request leaves with the revoked token and stalls ...
     const slow = sess.get("/slow", filter);
