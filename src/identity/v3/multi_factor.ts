@@ -71,16 +71,13 @@ export class MultiFactor extends V3Auth {
       const method = ALIASES[String(name).toLowerCase()];
       switch (method) {
         case "password":
-          return passwordMethod({ ...options, password: options.password as string }, plugin);
+          return passwordMethod(options, plugin);
         case "totp":
-          return totpMethod({ ...options, passcode: options.passcode as string }, plugin);
+          return totpMethod(options, plugin);
         case "token":
           return tokenMethod(options, plugin);
         case "application_credential":
-          return applicationCredentialMethod({
-            ...options,
-            applicationCredentialSecret: options.applicationCredentialSecret as string,
-          }, plugin);
+          return applicationCredentialMethod(options, plugin);
         default:
           throw new OptionError(
             `${plugin}: unknown method ${
