@@ -60,6 +60,14 @@ function user(auth: Readonly<Record<string, unknown>>) {
   };
 }
 
+function appCred(auth: Readonly<Record<string, unknown>>) {
+  return {
+    applicationCredentialId: s(auth, "application_credential_id"),
+    applicationCredentialName: s(auth, "application_credential_name"),
+    applicationCredentialSecret: s(auth, "application_credential_secret"),
+  };
+}
+
 /** v3 options with keystoneauth1's generic default-domain rule applied. */
 function v3Defaults<T extends Record<string, unknown>>(
   auth: Readonly<Record<string, unknown>>,
@@ -165,9 +173,7 @@ export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
         return new v3.ApplicationCredential(pick({
           authUrl,
           ...user(auth),
-          applicationCredentialId: s(auth, "application_credential_id"),
-          applicationCredentialName: s(auth, "application_credential_name"),
-          applicationCredentialSecret: s(auth, "application_credential_secret"),
+          ...appCred(auth),
           ...scope(auth),
         }));
       case "v3totp":
@@ -185,9 +191,7 @@ export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
           password: s(auth, "password"),
           passcode: s(auth, "passcode"),
           token: s(auth, "token"),
-          applicationCredentialId: s(auth, "application_credential_id"),
-          applicationCredentialName: s(auth, "application_credential_name"),
-          applicationCredentialSecret: s(auth, "application_credential_secret"),
+          ...appCred(auth),
           ...scope(auth),
         }));
       case "admin_token":
