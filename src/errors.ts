@@ -11,7 +11,9 @@
  *
  * @module
  */
-import { redactErrorChain, redactUrl, redactUrlsIn } from "./logging.ts";
+import { redactErrorChain, redactUrl, redactUrlsIn, requestIdOf } from "./logging.ts";
+
+export { requestIdOf };
 
 /**
  * Base class of every error osauth throws. A password in a URL's user info
@@ -257,12 +259,6 @@ const BY_STATUS: ReadonlyMap<number, typeof HttpError> = new Map(
     GatewayTimeout,
   ].map((c) => [c.httpStatus, c]),
 );
-
-/** The request id a response carries, if any. */
-export function requestIdOf(headers: Headers): string | undefined {
-  return headers.get("x-openstack-request-id") ?? headers.get("x-compute-request-id") ??
-    undefined;
-}
 
 /** Parses `Retry-After` (seconds or HTTP date) into seconds, relative to `now` (ms). */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {

@@ -273,6 +273,12 @@ export interface ResponseLogEntry {
   elapsedMs: number;
 }
 
+/** The request id a response carries (`X-OpenStack-Request-Id`, else `X-Compute-Request-Id`). */
+export function requestIdOf(headers: Headers): string | undefined {
+  return headers.get("x-openstack-request-id") ?? headers.get("x-compute-request-id") ??
+    undefined;
+}
+
 function shellQuote(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
 }
@@ -290,8 +296,7 @@ export async function logRequest(logger: Logger, entry: RequestLogEntry): Promis
 /** Logs a response at debug: status, request id, elapsed time, headers, body. */
 export async function logResponse(logger: Logger, entry: ResponseLogEntry): Promise<void> {
   const headers = await redactHeaders(entry.headers);
-  const requestId = entry.headers.get("x-openstack-request-id") ??
-    entry.headers.get("x-compute-request-id");
+  const requestId = requestIdOf(entry.headers);
   const head = headers.map(([k, v]) => `${k}: ${v}`).join(" ");
   logger.debug(
     `RESP: [${entry.status}] ${entry.method} ${redactUrl(entry.url)} ` +
