@@ -25,6 +25,7 @@ import { officialServiceType } from "./catalog/service_types.ts";
 import {
   type DiscoveryOptions,
   getEndpointData,
+  needsProjectId,
   substituteProjectId,
 } from "./discovery/discover.ts";
 import type { EndpointData } from "./discovery/endpoint_data.ts";
@@ -256,9 +257,9 @@ export class Adapter {
   async getEndpoint(auth?: AuthPlugin): Promise<string> {
     const plugin = this.#auth(auth);
     if (this.endpointOverride !== undefined) {
-      const needsProject = this.endpointOverride.includes("{project_id}") ||
-        this.endpointOverride.includes("%(project_id)s");
-      const project = needsProject && plugin ? await this.session.getProjectId(plugin) : undefined;
+      const project = needsProjectId(this.endpointOverride) && plugin
+        ? await this.session.getProjectId(plugin)
+        : undefined;
       return substituteProjectId(this.endpointOverride, project);
     }
     if (this.#hasVersion()) return (await this.getEndpointData(auth)).serviceUrl;

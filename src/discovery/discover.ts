@@ -306,9 +306,14 @@ async function catalogMetadata(
   };
 }
 
+/** Whether an override URL holds a `{project_id}` or `%(project_id)s` placeholder. */
+export function needsProjectId(url: string): boolean {
+  return url.includes("{project_id}") || url.includes("%(project_id)s");
+}
+
 /** Replaces `{project_id}` and `%(project_id)s` in an override URL. */
 export function substituteProjectId(url: string, projectId: string | undefined): string {
-  if (!url.includes("{project_id}") && !url.includes("%(project_id)s")) return url;
+  if (!needsProjectId(url)) return url;
   if (!projectId) {
     throw new OptionError(
       `the endpoint override ${url} needs a project id, but the credentials have none`,
