@@ -97,6 +97,20 @@ function ref(v: unknown): IdentityRef | undefined {
   };
 }
 
+/** The `{id?, name}` roles of a v3 `roles` or v2 `user.roles` list; others are skipped. */
+function roles(v: unknown): RoleRef[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((r) => {
+    const rr = rec(r);
+    return rr && typeof rr.name === "string" ? [{ id: s(rr.id), name: rr.name }] : [];
+  });
+}
+
+/** The strings of a list (methods, audit ids); not a list: none. */
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((m) => typeof m === "string") : [];
+}
+
 function date(v: unknown, what: string): Date {
   if (typeof v !== "string") throw new AuthorizationFailure(`token response has no ${what}`);
   // Keystone v2 sends "2026-11-23T15:00:00Z"; v3 adds microseconds. Both parse.
@@ -207,12 +221,6 @@ export class AccessInfo {
   static fromV3(token: string, body: unknown): AccessInfo {
     const t = rec(rec(body)?.token);
     if (!t) throw new AuthorizationFailure("v3 token response has no 'token' object");
-    const roles = Array.isArray(t.roles)
-      ? t.roles.flatMap((r) => {
-        const rr = rec(r);
-        return rr && typeof rr.name === "string" ? [{ id: s(rr.id), name: rr.name }] : [];
-      })
-      : [];
     return new AccessInfo({
       version: "v3",
       token,
@@ -223,10 +231,10 @@ export class AccessInfo {
       domain: ref(t.domain),
       system: rec(t.system),
       trustId: s(rec(t["OS-TRUST:trust"])?.id),
-      roles,
-      methods: Array.isArray(t.methods) ? t.methods.filter((m) => typeof m === "string") : [],
+      roles: roles(t.roles),
+      methods: strings(t.methods),
       catalog: ServiceCatalog.fromV3(Array.isArray(t.catalog) ? t.catalog : []),
-      auditIds: Array.isArray(t.audit_ids) ? t.audit_ids.filter((m) => typeof m === "string") : [],
+      auditIds: strings(t.audit_ids),
       body,
     });
   }
@@ -240,12 +248,6 @@ export class AccessInfo {
     }
     const user = rec(access.user);
     const tenant = rec(token.tenant);
-    const roles = Array.isArray(user?.roles)
-      ? user.roles.flatMap((r) => {
-        const rr = rec(r);
-        return rr && typeof rr.name === "string" ? [{ id: s(rr.id), name: rr.name }] : [];
-      })
-      : [];
     return new AccessInfo({
       version: "v2.0",
       token: token.id,
@@ -260,14 +262,12 @@ export class AccessInfo {
       domain: undefined,
       system: undefined,
       trustId: s(rec(access.trust)?.id),
-      roles,
+      roles: roles(user?.roles),
       methods: [],
       catalog: ServiceCatalog.fromV2(
         Array.isArray(access.serviceCatalog) ? access.serviceCatalog : [],
       ),
-      auditIds: Array.isArray(token.audit_ids)
-        ? token.audit_ids.filter((m) => typeof m === "string")
-        : [],
+      auditIds: strings(token.audit_ids),
       body,
     });
   }
