@@ -6,7 +6,7 @@
  * @module
  */
 import type { AccessInfo } from "../access/access_info.ts";
-import { OptionError } from "../errors.ts";
+import { AuthorizationFailure, OptionError } from "../errors.ts";
 import type { Session } from "../session/session.ts";
 import type { AuthPlugin, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
@@ -50,6 +50,15 @@ export function requireString(value: unknown, name: string, plugin: string): str
     throw new OptionError(`${plugin}: ${name} is required`);
   }
   return value;
+}
+
+/** The JSON body of a token response; {@linkcode AuthorizationFailure} when it is not JSON. */
+export async function tokenResponseJson(resp: Response, url: string): Promise<unknown> {
+  try {
+    return await resp.json();
+  } catch {
+    throw new AuthorizationFailure(`the token response from ${url} is not JSON`);
+  }
 }
 
 /**

@@ -4,9 +4,9 @@
  * @module
  */
 import { AccessInfo } from "../../access/access_info.ts";
-import { AuthorizationFailure, OptionError } from "../../errors.ts";
+import { OptionError } from "../../errors.ts";
 import type { Session } from "../../session/session.ts";
-import { type BaseIdentityOptions, BaseIdentityPlugin } from "../base.ts";
+import { type BaseIdentityOptions, BaseIdentityPlugin, tokenResponseJson } from "../base.ts";
 
 /** Options of every v2.0 plugin. */
 export interface V2Options extends BaseIdentityOptions {
@@ -50,12 +50,7 @@ export abstract class V2Auth extends BaseIdentityPlugin {
       authenticated: false,
       headers: { Accept: "application/json" },
     });
-    let body: unknown;
-    try {
-      body = await resp.json();
-    } catch {
-      throw new AuthorizationFailure(`the token response from ${url} is not JSON`);
-    }
+    const body = await tokenResponseJson(resp, url);
     return AccessInfo.fromV2(body);
   }
 }

@@ -6,7 +6,7 @@
 import { AccessInfo } from "../../access/access_info.ts";
 import { AuthorizationFailure, OptionError } from "../../errors.ts";
 import type { Session } from "../../session/session.ts";
-import { type BaseIdentityOptions, BaseIdentityPlugin } from "../base.ts";
+import { type BaseIdentityOptions, BaseIdentityPlugin, tokenResponseJson } from "../base.ts";
 
 /** Scope options shared by v3 plugins (choose at most one target). */
 export interface ScopeOptions {
@@ -179,12 +179,7 @@ export abstract class V3Auth extends BaseIdentityPlugin {
       headers: { Accept: "application/json" },
     });
     const token = resp.headers.get("x-subject-token");
-    let body: unknown;
-    try {
-      body = await resp.json();
-    } catch {
-      throw new AuthorizationFailure(`the token response from ${url} is not JSON`);
-    }
+    const body = await tokenResponseJson(resp, url);
     if (!token) {
       throw new AuthorizationFailure(`the token response from ${url} has no X-Subject-Token`);
     }
