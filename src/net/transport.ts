@@ -96,6 +96,21 @@ export function detectRuntime(): Runtime {
   return "other";
 }
 
+/** `Deno/<version>`, `Bun/<version>` or `Node.js/<version>` for the User-Agent; else "". */
+export function runtimeTag(): string {
+  const g = runtimeGlobals();
+  switch (detectRuntime()) {
+    case "deno":
+      return `Deno/${g.Deno?.version?.deno}`;
+    case "bun":
+      return `Bun/${g.Bun?.version}`;
+    case "node":
+      return `Node.js/${g.process?.versions?.node}`;
+    default:
+      return "";
+  }
+}
+
 function validate(verify: unknown, cert: unknown): void {
   if (typeof verify !== "boolean" && typeof verify !== "string") {
     throw new OptionError("verify must be true, false or a CA bundle path");

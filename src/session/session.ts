@@ -36,7 +36,12 @@ import {
 } from "../errors.ts";
 import { logRequest, logResponse, redactUrl, SENSITIVE_HEADERS } from "../logging.ts";
 import { hostPort, permissionErrorFor } from "../net/permissions.ts";
-import { checkTransportOptions, createTransport, type Transport } from "../net/transport.ts";
+import {
+  checkTransportOptions,
+  createTransport,
+  runtimeTag,
+  type Transport,
+} from "../net/transport.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
 import { VERSION } from "../version.ts";
@@ -170,18 +175,6 @@ function finalConnectError(
     `${target} failed${attempts > 1 ? ` after ${attempts} attempts` : ""}: ${err.message}${note}`,
     { cause: err.cause },
   );
-}
-
-function runtimeTag(): string {
-  const g = globalThis as {
-    Deno?: { version?: { deno?: string } };
-    Bun?: { version?: string };
-    process?: { versions?: { node?: string } };
-  };
-  if (g.Deno?.version?.deno) return `Deno/${g.Deno.version.deno}`;
-  if (g.Bun?.version) return `Bun/${g.Bun.version}`;
-  if (g.process?.versions?.node) return `Node.js/${g.process.versions.node}`;
-  return "";
 }
 
 interface Prepared {
