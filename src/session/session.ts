@@ -50,7 +50,7 @@ import type { RequestOptions, SessionOptions } from "./options.ts";
 import { Semaphore } from "./semaphore.ts";
 import { HeaderMap } from "./header_map.ts";
 import type { EndpointData } from "../discovery/endpoint_data.ts";
-import { getEndpointData } from "../discovery/discover.ts";
+import { getEndpointData, needsProjectId } from "../discovery/discover.ts";
 import { safeInspect } from "../secret.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
@@ -452,7 +452,7 @@ export class Session {
     let base: string | undefined;
     if (options.endpointOverride) {
       base = options.endpointOverride;
-      if (base.includes("{project_id}") || base.includes("%(project_id)s")) {
+      if (needsProjectId(base)) {
         const project = (auth ? await this.getProjectId(auth) : undefined) ?? "";
         base = base.replaceAll("{project_id}", project).replaceAll("%(project_id)s", project);
       }
