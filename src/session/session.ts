@@ -50,7 +50,7 @@ import type { RequestOptions, SessionOptions } from "./options.ts";
 import { Semaphore } from "./semaphore.ts";
 import { HeaderMap } from "./header_map.ts";
 import type { EndpointData } from "../discovery/endpoint_data.ts";
-import { getEndpointData, needsProjectId } from "../discovery/discover.ts";
+import { getEndpointData, needsProjectId, substituteProjectId } from "../discovery/discover.ts";
 import { safeInspect } from "../secret.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
@@ -453,8 +453,8 @@ export class Session {
     if (options.endpointOverride) {
       base = options.endpointOverride;
       if (needsProjectId(base)) {
-        const project = (auth ? await this.getProjectId(auth) : undefined) ?? "";
-        base = base.replaceAll("{project_id}", project).replaceAll("%(project_id)s", project);
+        // As Adapter and discovery do: no project id is an OptionError, not "".
+        base = substituteProjectId(base, auth ? await this.getProjectId(auth) : undefined);
       }
     } else if (options.endpointFilter) {
       base = await this.getEndpoint(options.endpointFilter, auth);

@@ -220,6 +220,20 @@ Deno.test("URL resolution: endpointFilter, interface list, absolute URL, endpoin
         assert.equal(e.path, "/compute/v2.1/p-admin/flavors");
       },
     );
+    await t.step("a {project_id} override without a project id is an OptionError", async () => {
+      const unscoped = adminPassword(s.authUrl, {
+        projectName: undefined,
+        projectDomainId: undefined,
+        unscoped: true,
+      });
+      await assert.rejects(
+        sess.get("/flavors", {
+          auth: unscoped,
+          endpointOverride: `${s.url}/compute/v2.1/{project_id}`,
+        }),
+        (e: unknown) => e instanceof OptionError && /needs a project id/.test(e.message),
+      );
+    });
     await t.step("session defaults: interface and region", async () => {
       const internal = new Session({
         auth: sess.auth,
