@@ -11,6 +11,7 @@ import type { Session } from "../session/session.ts";
 import type { AuthPlugin, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
 import { safeInspect } from "../secret.ts";
+import { type CurrentAuth, registerCurrentAuth } from "../session/current_auth.ts";
 
 /** Options every identity plugin takes. */
 export interface BaseIdentityOptions {
@@ -74,12 +75,45 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   #pending: Promise<AccessInfo> | undefined;
   /** Trusted origins of a token, computed once (requests check them every time). */
   #trustedOf: { access: AccessInfo; list: readonly string[] } | undefined;
+  /** What the Session reads without awaiting while the token is valid (see current_auth.ts). */
+  #currentOf: { access: AccessInfo; current: CurrentAuth } | undefined;
 
   /** Creates the plugin. */
   constructor(options: BaseIdentityOptions) {
     this.authUrl = checkHttpUrl(options?.authUrl, "authUrl", new.target.name);
     this.reauthenticate = options.reauthenticate ?? true;
     safeInspect(this, () => this.describe());
+    registerCurrentAuth(this, (now) => this.#current(now));
+  }
+
+  /**
+   * The token's headers, endpoints and trusted origins while it is valid
+   * (what `getAccess` would return at once), unless a subclass or the
+   * instance replaced a method they come from.
+   */
+  #current(now: () => number): CurrentAuth | undefined {
+    const access = this.#access;
+    if (
+      !access || (this.reauthenticate && access.willExpireSoon(now(), MIN_TOKEN_LIFE_SECONDS))
+    ) {
+      return undefined;
+    }
+    const base = BaseIdentityPlugin.prototype;
+    if (
+      this.getAccess !== base.getAccess || this.getToken !== base.getToken ||
+      this.getHeaders !== base.getHeaders || this.getEndpoint !== base.getEndpoint ||
+      this.getTrustedOrigins !== base.getTrustedOrigins
+    ) {
+      return undefined;
+    }
+    if (this.#currentOf?.access === access) return this.#currentOf.current;
+    const current: CurrentAuth = {
+      headers: Object.freeze({ "X-Auth-Token": access.token }),
+      trustedOrigins: this.#trustedList(access),
+      endpoint: (filter) => this.#beforeCatalog(filter) ?? this.#fromCatalog(access, filter),
+    };
+    this.#currentOf = { access, current };
+    return current;
   }
 
   /** Fields shown by `console.log(plugin)` and `JSON.stringify(plugin)`. No secrets. */
@@ -151,13 +185,21 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
    * when the catalog has no identity service) gives the auth URL.
    */
   async getEndpoint(session: Session, filter: EndpointFilter): Promise<string | undefined> {
+    return this.#beforeCatalog(filter) ?? this.#fromCatalog(await this.getAccess(session), filter);
+  }
+
+  /** The auth URL for `interface: "auth"`; OptionError without a service type; else undefined. */
+  #beforeCatalog(filter: EndpointFilter): string | undefined {
     if (filter.interface === "auth") return this.authUrl;
     if (!filter.serviceType) {
       throw new OptionError("an endpoint filter needs a serviceType");
     }
-    const access = await this.getAccess(session);
+    return undefined;
+  }
+
+  #fromCatalog(access: AccessInfo, filter: EndpointFilter): string | undefined {
     if (
-      officialServiceType(filter.serviceType) === "identity" &&
+      officialServiceType(filter.serviceType ?? "") === "identity" &&
       access.catalog.endpointsFor({ serviceType: "identity", interface: filter.interface })
           .length === 0
     ) {
@@ -172,7 +214,10 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
    * plugin authenticates again.
    */
   async getTrustedOrigins(session: Session): Promise<string[]> {
-    const access = this.#access ?? await this.getAccess(session);
+    return this.#trustedList(this.#access ?? await this.getAccess(session)) as string[];
+  }
+
+  #trustedList(access: AccessInfo): readonly string[] {
     let list = this.#trustedOf?.access === access ? this.#trustedOf.list : undefined;
     if (!list) {
       const origins = new Set([new URL(this.authUrl).origin]);
@@ -186,7 +231,7 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
       list = Object.freeze([...origins]);
       this.#trustedOf = { access, list };
     }
-    return list as string[];
+    return list;
   }
 
   /** Forgets the cached token. True when there was one. */

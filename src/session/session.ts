@@ -48,7 +48,8 @@ import { VERSION } from "../version.ts";
 import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
 import type { RequestOptions, SessionOptions } from "./options.ts";
 import { Semaphore } from "./semaphore.ts";
-import { HeaderMap } from "./header_map.ts";
+import { type HeaderRecord, mergeHeaders, setHeader } from "./headers.ts";
+import { type CurrentAuth, currentAuth } from "./current_auth.ts";
 import type { EndpointData } from "../discovery/endpoint_data.ts";
 import { getEndpointData, needsProjectId, substituteProjectId } from "../discovery/discover.ts";
 import { safeInspect } from "../secret.ts";
@@ -135,6 +136,28 @@ function errorDetail(err: unknown, url: string): string {
   return safe === url ? detail : detail.replaceAll(url, safe);
 }
 
+/** `url`, or {@linkcode EndpointNotFound} when the plugin has none for `filter`. */
+function endpointFound(url: string | undefined, filter: EndpointFilter): string {
+  if (!url) {
+    throw new EndpointNotFound(`the auth plugin has no endpoint for ${JSON.stringify(filter)}`);
+  }
+  return url;
+}
+
+/**
+ * What a failed `fetch` becomes: the caller's abort reason, a permission or
+ * option error as is (thrown), or a {@linkcode ConnectFailure} (returned;
+ * a {@linkcode ConnectTimeout} from the attempt's timeout stays one).
+ */
+function fetchFailure(err: unknown, url: string, signal: AbortSignal | undefined): ConnectFailure {
+  if (signal?.aborted) throw signal.reason;
+  if (err instanceof ConnectFailure) return err;
+  const denied = permissionErrorFor(err, url);
+  if (denied) throw denied;
+  if (err instanceof OptionError) throw err;
+  return new ConnectFailure(errorDetail(err, url), { cause: err });
+}
+
 /** Why a failed request was not sent again although retries were left. */
 function notResentReason(method: string, replayable: boolean): string {
   return replayable
@@ -180,12 +203,24 @@ function finalConnectError(
 interface Prepared {
   method: string;
   url: string;
-  headers: HeaderMap;
+  headers: HeaderRecord;
   body: BodyInit | null | undefined;
   bodyText: string | undefined;
   /** Names of the auth plugin's headers: hashed in logs whatever they are called. */
   secretHeaders?: readonly string[];
 }
+
+/** The retry, timeout and logging settings of a request. */
+interface Policy {
+  connectRetries: number;
+  statusRetries: number;
+  retriable: readonly number[];
+  timeout: number | undefined;
+  logger: Logger | undefined;
+  retryNonIdempotent: boolean;
+}
+
+const NO_ORIGINS: readonly string[] = Object.freeze([]);
 
 /**
  * Holds authentication and connection settings shared by every service
@@ -221,10 +256,15 @@ export class Session {
   /** Extra trusted origins. */
   readonly trustedOrigins: readonly string[];
   readonly #options: SessionOptions;
-  readonly #additionalHeaders: HeaderMap;
+  /** additionalHeaders and the User-Agent: every request starts from a copy. */
+  readonly #baseHeaders: Readonly<HeaderRecord>;
+  /** The session-wide retry settings (requests that set none of their own share them). */
+  readonly #policy: Policy;
+  readonly #hasDefaultFilter: boolean;
+  readonly #hasEndpointOverrides: boolean;
   readonly #now: () => number;
   readonly #semaphore: Semaphore | undefined;
-  /** The plugin's frozen trusted-origins list -> the whole trusted set (see #trusted). */
+  /** The plugin's frozen trusted-origins list -> the whole trusted set (see #trustedSet). */
   readonly #trustedSets: WeakMap<readonly string[], Set<string>> = new WeakMap();
   /** Responses that took more than one attempt -> attempts (for error messages). */
   readonly #attempts: WeakMap<Response, number> = new WeakMap();
@@ -253,18 +293,31 @@ export class Session {
     this.logger = options.logger;
     this.discoveryCache = options.discoveryCache ?? new DiscoveryCache();
     this.#now = options.now ?? Date.now;
-    this.#additionalHeaders = HeaderMap.from(options.additionalHeaders);
     const app = options.appName
       ? `${options.appName}${options.appVersion ? `/${options.appVersion}` : ""} `
       : "";
     this.userAgent = options.userAgent ?? `${app}osauth/${VERSION} ${runtimeTag()}`.trim();
+    const headers: HeaderRecord = {};
+    mergeHeaders(headers, options.additionalHeaders);
+    if (!("user-agent" in headers)) setHeader(headers, "User-Agent", this.userAgent);
+    this.#baseHeaders = Object.freeze(headers);
+    this.#policy = {
+      connectRetries: this.connectRetries,
+      statusRetries: this.statusCodeRetries,
+      retriable: this.retriableStatusCodes,
+      timeout: this.timeout,
+      logger: this.logger,
+      retryNonIdempotent: options.retryNonIdempotent ?? false,
+    };
     this.defaultFilter = {
       ...(options.interface !== undefined ? { interface: options.interface } : {}),
       ...(options.regionName !== undefined ? { regionName: options.regionName } : {}),
     };
+    this.#hasDefaultFilter = Object.keys(this.defaultFilter).length > 0;
     this.endpointOverrides = Object.fromEntries(
       Object.entries(options.endpointOverrides ?? {}).map(([k, v]) => [officialServiceType(k), v]),
     );
+    this.#hasEndpointOverrides = Object.keys(this.endpointOverrides).length > 0;
     this.apiVersions = Object.fromEntries(
       Object.entries(options.apiVersions ?? {}).map(([k, v]) => [officialServiceType(k), v]),
     );
@@ -362,26 +415,38 @@ export class Session {
    * Throws {@linkcode EndpointNotFound} when there is none.
    */
   async getEndpoint(filter: EndpointDataFilter, auth?: AuthPlugin): Promise<string> {
-    const merged = this.mergeFilter(filter);
+    const plugin = auth ?? this.auth;
+    return await this.#endpointFor(
+      filter,
+      auth,
+      plugin ? currentAuth(plugin, this.#now) : undefined,
+    );
+  }
+
+  /**
+   * {@linkcode getEndpoint}, without a promise when the answer is at hand:
+   * an override, or the catalog of `current` (the plugin's credentials now).
+   */
+  #endpointFor(
+    filter: EndpointDataFilter,
+    auth: AuthPlugin | undefined,
+    current: CurrentAuth | undefined,
+  ): string | Promise<string> {
+    const merged = this.#hasDefaultFilter ? this.mergeFilter(filter) : filter;
     if (merged.endpointOverride) return merged.endpointOverride;
-    const override = merged.serviceType
-      ? this.endpointOverrides[officialServiceType(merged.serviceType)]
-      : undefined;
+    if (this.#hasEndpointOverrides && merged.serviceType) {
+      const override = this.endpointOverrides[officialServiceType(merged.serviceType)];
+      if (override !== undefined) return override;
+    }
     if (
-      override === undefined &&
-      (merged.version !== undefined || merged.minVersion !== undefined ||
-        merged.maxVersion !== undefined)
+      merged.version !== undefined || merged.minVersion !== undefined ||
+      merged.maxVersion !== undefined
     ) {
-      return (await this.getEndpointData(merged, auth)).serviceUrl;
+      return this.getEndpointData(merged, auth).then((data) => data.serviceUrl);
     }
-    if (override !== undefined) return override;
-    const url = await this.#authOf(auth).getEndpoint(this, merged);
-    if (!url) {
-      throw new EndpointNotFound(
-        `the auth plugin has no endpoint for ${JSON.stringify(merged)}`,
-      );
-    }
-    return url;
+    const plugin = this.#authOf(auth);
+    if (current) return endpointFound(current.endpoint(merged), merged);
+    return plugin.getEndpoint(this, merged).then((url) => endpointFound(url, merged));
   }
 
   /**
@@ -404,7 +469,11 @@ export class Session {
    */
   async allowNetList(auth?: AuthPlugin): Promise<string[]> {
     const plugin = auth ?? this.auth;
-    const origins = plugin ? new Set(await this.#trusted(plugin, [])) : this.#sessionTrusted([]);
+    const origins = new Set(
+      plugin
+        ? this.#trustedSet(await this.#trustedList(plugin, undefined), undefined, undefined)
+        : this.#sessionTrusted(undefined, undefined),
+    );
     const endpoint = (plugin as { endpoint?: unknown } | undefined)?.endpoint;
     if (typeof endpoint === "string") {
       const o = originOf(endpoint);
@@ -413,75 +482,78 @@ export class Session {
     return [...new Set([...origins].map(hostPort))].sort();
   }
 
-  #sessionTrusted(overrides: readonly (string | undefined)[]): Set<string> {
+  #sessionTrusted(a: string | undefined, b: string | undefined): Set<string> {
     const set = new Set<string>(this.trustedOrigins);
-    for (const url of [...Object.values(this.endpointOverrides), ...overrides]) {
+    for (const url of [...Object.values(this.endpointOverrides), a, b]) {
       const o = url ? originOf(url) : undefined;
       if (o) set.add(o);
     }
     return set;
   }
 
-  /**
-   * Origins trusted with credentials: the plugin's (auth URL, catalog) and the
-   * session's. Not to be modified: without per-request overrides the set is
-   * shared for as long as the plugin returns the same frozen origins list
-   * (identity plugins do until they re-authenticate), so that requests do not
-   * rebuild it.
-   */
-  async #trusted(
+  /** The plugin's trusted origins (from `current` when it has them). */
+  async #trustedList(
     auth: AuthPlugin,
-    overrides: readonly (string | undefined)[],
-  ): Promise<Set<string>> {
-    const list = auth.getTrustedOrigins ? await auth.getTrustedOrigins(this) : [];
-    const cacheable = Object.isFrozen(list) && overrides.every((o) => o === undefined);
+    current: CurrentAuth | undefined,
+  ): Promise<readonly string[]> {
+    if (current) return current.trustedOrigins;
+    return auth.getTrustedOrigins ? await auth.getTrustedOrigins(this) : NO_ORIGINS;
+  }
+
+  /**
+   * Origins trusted with credentials: the plugin's `list` (auth URL, catalog),
+   * the session's, and a request's endpoint overrides `a` and `b`. Not to be
+   * modified: without overrides the set is shared for as long as the plugin
+   * returns the same frozen list (identity plugins do until they
+   * re-authenticate), so that requests do not rebuild it.
+   */
+  #trustedSet(
+    list: readonly string[],
+    a: string | undefined,
+    b: string | undefined,
+  ): Set<string> {
+    const cacheable = a === undefined && b === undefined;
     const cached = cacheable ? this.#trustedSets.get(list) : undefined;
     if (cached) return cached;
-    const set = this.#sessionTrusted(overrides);
+    const set = this.#sessionTrusted(a, b);
     for (const o of list) {
       const origin = originOf(o);
       if (origin) set.add(origin);
     }
-    if (cacheable) this.#trustedSets.set(list, set);
+    if (cacheable && Object.isFrozen(list)) this.#trustedSets.set(list, set);
     return set;
   }
 
-  async #resolveUrl(url: string, options: RequestOptions, auth: AuthPlugin | undefined) {
-    if (typeof url !== "string") throw new OptionError("url must be a string");
-    if (isAbsoluteUrl(url)) return url;
-    let base: string | undefined;
-    if (options.endpointOverride) {
-      base = options.endpointOverride;
-      if (needsProjectId(base)) {
-        // As Adapter and discovery do: no project id is an OptionError, not "".
-        base = substituteProjectId(base, auth ? await this.getProjectId(auth) : undefined);
-      }
-    } else if (options.endpointFilter) {
-      base = await this.getEndpoint(options.endpointFilter, auth);
-    } else {
-      throw new OptionError(
-        `a relative URL (${url}) needs an endpointFilter or endpointOverride`,
-      );
-    }
-    return joinUrl(base, url);
-  }
-
-  async #prepare(
+  /** The base URL a relative URL is joined to (a promise only when it must wait). */
+  #baseUrl(
     url: string,
     options: RequestOptions,
     auth: AuthPlugin | undefined,
-  ): Promise<Prepared> {
-    const method = (options.method ?? "GET").toUpperCase();
-    const headers = new HeaderMap(this.#additionalHeaders);
-    headers.merge(options.headers);
-    if (!headers.has("user-agent")) headers.set("User-Agent", this.userAgent);
+    current: CurrentAuth | undefined,
+  ): string | Promise<string> {
+    const override = options.endpointOverride;
+    if (override) {
+      if (!needsProjectId(override)) return override;
+      // As Adapter and discovery do: no project id is an OptionError, not "".
+      return (auth ? this.getProjectId(auth) : Promise.resolve(undefined))
+        .then((projectId) => substituteProjectId(override, projectId));
+    }
+    if (options.endpointFilter) return this.#endpointFor(options.endpointFilter, auth, current);
+    throw new OptionError(`a relative URL (${url}) needs an endpointFilter or endpointOverride`);
+  }
+
+  /** Method, headers and body of a request (its URL is resolved next). */
+  #prepare(url: string, options: RequestOptions, method: string | undefined): Prepared {
+    if (typeof url !== "string") throw new OptionError("url must be a string");
+    const headers: HeaderRecord = { ...this.#baseHeaders };
+    if (options.headers !== undefined) mergeHeaders(headers, options.headers);
     let body: BodyInit | null | undefined = options.body;
     let bodyText: string | undefined = typeof body === "string" ? body : undefined;
     if (options.json !== undefined) {
       bodyText = JSON.stringify(options.json);
       body = bodyText;
-      if (!headers.has("content-type")) headers.set("Content-Type", "application/json");
-      if (!headers.has("accept")) headers.set("Accept", "application/json");
+      if (!("content-type" in headers)) headers["content-type"] = "application/json";
+      if (!("accept" in headers)) headers["accept"] = "application/json";
     }
     if (options.globalRequestId !== undefined) {
       if (!/^req-[0-9a-f-]{36}$/i.test(options.globalRequestId)) {
@@ -489,7 +561,7 @@ export class Session {
           `globalRequestId must look like req-<uuid>, got ${options.globalRequestId}`,
         );
       }
-      headers.set("X-OpenStack-Request-ID", options.globalRequestId);
+      headers["x-openstack-request-id"] = options.globalRequestId;
     }
     if (options.microversion !== undefined) {
       const type = options.microversionServiceType ?? options.endpointFilter?.serviceType;
@@ -499,11 +571,30 @@ export class Session {
         );
       }
       for (const [k, v] of Object.entries(microversionHeaders(type, options.microversion))) {
-        headers.set(k, v);
+        setHeader(headers, k, v);
       }
     }
-    const resolved = await this.#resolveUrl(url, options, auth);
-    return { method, url: resolved, headers, body, bodyText } satisfies Prepared;
+    return { method: (method ?? "GET").toUpperCase(), url, headers, body, bodyText };
+  }
+
+  #policyFor(options: RequestOptions): Policy {
+    if (
+      options.connectRetries === undefined && options.statusCodeRetries === undefined &&
+      options.retriableStatusCodes === undefined && options.timeout === undefined &&
+      options.logger === undefined && options.retryNonIdempotent === undefined
+    ) {
+      return this.#policy;
+    }
+    return {
+      connectRetries: nonNegativeInt(options.connectRetries, "connectRetries") ??
+        this.connectRetries,
+      statusRetries: nonNegativeInt(options.statusCodeRetries, "statusCodeRetries") ??
+        this.statusCodeRetries,
+      retriable: options.retriableStatusCodes ?? this.retriableStatusCodes,
+      timeout: positiveNumber(options.timeout, "timeout") ?? this.timeout,
+      logger: options.logger ?? this.logger,
+      retryNonIdempotent: options.retryNonIdempotent ?? this.#policy.retryNonIdempotent,
+    };
   }
 
   /**
@@ -511,51 +602,72 @@ export class Session {
    * joined to the endpoint the filter selects; absolute URLs are used as is.
    * Status >= 400 throws an `HttpError` unless `raiseExc: false`.
    */
-  async request(url: string, options: RequestOptions = {}): Promise<Response> {
+  request(url: string, options: RequestOptions = {}): Promise<Response> {
+    return this.#request(url, options, options.method);
+  }
+
+  // Every request runs this code: it awaits only what it must (a plugin that
+  // has valid credentials answers without a promise), and redirects, retries,
+  // timeouts and logging cost nothing unless they happen or are set.
+  async #request(
+    url: string,
+    options: RequestOptions,
+    method: string | undefined,
+  ): Promise<Response> {
     const auth = options.auth ?? this.auth;
     const authenticated = options.authenticated ?? auth !== undefined;
     if (authenticated && !auth) {
       throw new MissingAuthPlugin("an auth plugin is required for an authenticated request");
     }
+    const req = this.#prepare(url, options, method);
+    const current = auth ? currentAuth(auth, this.#now) : undefined;
     // The request's plugin resolves a relative URL even when no token is sent (keystoneauth1).
-    const prepared = await this.#prepare(url, options, auth);
-    const overrides = [
-      options.endpointOverride,
-      (options.endpointFilter as EndpointDataFilter | undefined)?.endpointOverride,
-    ];
+    if (!isAbsoluteUrl(url)) {
+      const base = this.#baseUrl(url, options, auth, current);
+      req.url = joinUrl(typeof base === "string" ? base : await base, url);
+    }
+    const overrideA = options.endpointOverride;
+    const overrideB = (options.endpointFilter as EndpointDataFilter | undefined)?.endpointOverride;
     let trusted: Set<string> | undefined;
-    let sentAuth: Record<string, string> = {};
+    let sentAuth: Readonly<Record<string, string>> = {};
     if (authenticated && auth) {
-      const authHeaders = await this.getAuthHeaders(auth);
-      sentAuth = authHeaders;
+      sentAuth = current ? current.headers : await this.getAuthHeaders(auth);
       if (auth.getTrustedOrigins || this.trustedOrigins.length > 0) {
         // Checked before anything is sent to the request's origin.
-        trusted = await this.#trusted(auth, overrides);
-        checkTrusted(prepared.url, trusted);
+        trusted = this.#trustedSet(await this.#trustedList(auth, current), overrideA, overrideB);
+        checkTrusted(req.url, trusted);
       }
-      for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
-      prepared.secretHeaders = Object.keys(authHeaders);
+      for (const k in sentAuth) setHeader(req.headers, k, sentAuth[k]!);
+      req.secretHeaders = Object.keys(sentAuth);
     }
-    let resp = await this.#sendFollowing(prepared, options, trusted);
+    const policy = this.#policyFor(options);
+    let resp = await this.#send(req, options.signal, policy);
+    if (options.redirect !== false && REDIRECT_STATUSES.has(resp.status)) {
+      resp = await this.#follow(req, resp, options.signal, policy, trusted);
+    }
     if (resp.status === 401 && authenticated && auth && (options.allowReauth ?? true)) {
       const authHeaders = await this.#renewedAuthHeaders(auth, sentAuth);
       if (authHeaders) {
         await resp.body?.cancel();
-        for (const [k, v] of Object.entries(authHeaders)) prepared.headers.set(k, v);
-        prepared.secretHeaders = [...(prepared.secretHeaders ?? []), ...Object.keys(authHeaders)];
+        for (const [k, v] of Object.entries(authHeaders)) setHeader(req.headers, k, v);
+        req.secretHeaders = [...(req.secretHeaders ?? []), ...Object.keys(authHeaders)];
         if (trusted) {
           // The new token's catalog may no longer hold the request's origin.
-          trusted = await this.#trusted(auth, overrides);
-          checkTrusted(prepared.url, trusted);
+          const list = await this.#trustedList(auth, currentAuth(auth, this.#now));
+          trusted = this.#trustedSet(list, overrideA, overrideB);
+          checkTrusted(req.url, trusted);
         }
-        resp = await this.#sendFollowing(prepared, options, trusted);
+        resp = await this.#send(req, options.signal, policy);
+        if (options.redirect !== false && REDIRECT_STATUSES.has(resp.status)) {
+          resp = await this.#follow(req, resp, options.signal, policy, trusted);
+        }
       }
     }
     if ((options.raiseExc ?? true) && resp.status >= 400) {
       throw await httpErrorFromResponse(
         resp,
-        prepared.method,
-        redactUrl(prepared.url),
+        req.method,
+        redactUrl(req.url),
         this.now(),
         this.#attempts.get(resp),
       );
@@ -585,23 +697,24 @@ export class Session {
   }
 
   /**
-   * Sends and follows redirects itself (fetch runs with `redirect: "manual"`),
-   * at most `redirectLimit` (30) of them. Credential headers go along only to
-   * the same origin or to trusted origins (the plugin's headers,
-   * `first.secretHeaders`, and every {@linkcode SENSITIVE_HEADERS} are dropped
-   * otherwise); a redirect to anything but http(s) is refused.
+   * Follows the redirect `resp` answered to `first` (fetch runs with
+   * `redirect: "manual"`), at most `redirectLimit` (30) of them. Credential
+   * headers go along only to the same origin or to trusted origins (the
+   * plugin's headers, `first.secretHeaders`, and every
+   * {@linkcode SENSITIVE_HEADERS} are dropped otherwise); a redirect to
+   * anything but http(s) is refused.
    */
-  async #sendFollowing(
+  async #follow(
     first: Prepared,
-    options: RequestOptions,
+    redirect: Response,
+    signal: AbortSignal | undefined,
+    policy: Policy,
     trusted: Set<string> | undefined,
   ): Promise<Response> {
     const limit = this.#options.redirectLimit ?? 30;
     let req = first;
+    let resp = redirect;
     for (let hops = 0;; hops++) {
-      const resp = await this.#sendWithRetries(req, options);
-      // Status first: reading resp.headers materialises a Headers object.
-      if (options.redirect === false || !REDIRECT_STATUSES.has(resp.status)) return resp;
       const location = resp.headers.get("location");
       if (!location) return resp;
       const toGet = resp.status === 303 ||
@@ -629,75 +742,76 @@ export class Session {
             `${nextUrl.protocol} URL`,
         );
       }
-      const next = nextUrl.toString();
-      const headers = new HeaderMap(req.headers);
+      const headers: HeaderRecord = { ...req.headers };
       const keepCredentials = nextUrl.origin === originOf(req.url) ||
         (trusted?.has(nextUrl.origin) ?? false);
       if (!keepCredentials) {
-        for (const h of SENSITIVE_HEADERS) headers.delete(h);
-        for (const h of first.secretHeaders ?? []) headers.delete(h);
+        for (const h of SENSITIVE_HEADERS) delete headers[h];
+        for (const h of first.secretHeaders ?? []) delete headers[h.toLowerCase()];
       }
       if (toGet) {
-        headers.delete("content-type");
-        headers.delete("content-length");
+        delete headers["content-type"];
+        delete headers["content-length"];
       }
       req = {
         method: toGet ? (req.method === "HEAD" ? "HEAD" : "GET") : req.method,
-        url: next,
+        url: nextUrl.toString(),
         headers,
         body: toGet ? undefined : req.body,
         bodyText: toGet ? undefined : req.bodyText,
         secretHeaders: req.secretHeaders,
       };
+      resp = await this.#send(req, signal, policy);
+      if (!REDIRECT_STATUSES.has(resp.status)) return resp;
     }
   }
 
-  async #sendWithRetries(req: Prepared, options: RequestOptions): Promise<Response> {
-    const connectRetries = nonNegativeInt(options.connectRetries, "connectRetries") ??
-      this.connectRetries;
-    const statusRetries = nonNegativeInt(options.statusCodeRetries, "statusCodeRetries") ??
-      this.statusCodeRetries;
-    const retriable = options.retriableStatusCodes ?? this.retriableStatusCodes;
-    const timeout = positiveNumber(options.timeout, "timeout") ?? this.timeout;
-    const logger = options.logger ?? this.logger;
-    const signal = options.signal;
-    // A streamed body is consumed by the first attempt: it is never sent twice.
-    const replayable = !(req.body instanceof ReadableStream);
-    const mayResend = replayable &&
-      (isIdempotent(req.method) ||
-        (options.retryNonIdempotent ?? this.#options.retryNonIdempotent ?? false));
-    const maxDelay = this.#options.maxRetryDelay ?? 60_000;
-    const backoff = { baseMs: this.#options.retryDelay, maxMs: maxDelay };
+  /** Sends `req`, again after connection failures and retriable statuses as `policy` allows. */
+  async #send(req: Prepared, signal: AbortSignal | undefined, policy: Policy): Promise<Response> {
+    const logger = policy.logger;
+    const guarded = signal !== undefined || policy.timeout !== undefined ||
+      this.#semaphore !== undefined;
     let connectAttempt = 0;
     let statusAttempt = 0;
     for (let attempt = 1;; attempt++) {
       signal?.throwIfAborted();
+      const init: RequestInit = { method: req.method, headers: req.headers, redirect: "manual" };
+      if (req.body !== undefined && req.body !== null) init.body = req.body;
       if (logger) {
         await logRequest(logger, {
           method: req.method,
           url: req.url,
-          headers: req.headers.toHeaders(),
+          headers: new Headers(req.headers),
           body: req.bodyText,
           secretHeaders: req.secretHeaders,
         });
       }
-      const started = performance.now();
+      const started = logger ? performance.now() : 0;
       let resp: Response;
       try {
-        resp = await this.#fetchOnce(req, timeout, signal);
+        resp = guarded
+          ? await this.#fetchGuarded(req.url, init, policy.timeout, signal)
+          : await this.#getTransport()(req.url, init);
       } catch (err) {
-        if (!(err instanceof ConnectFailure)) throw err;
+        const failure = fetchFailure(err, req.url, signal);
+        // A streamed body is consumed by the first attempt: it is never sent twice.
+        const replayable = !(req.body instanceof ReadableStream);
         // A refused connection sent nothing: even a POST may go again.
-        const resendable = mayResend || (replayable && isConnectionRefused(err.cause));
-        if (connectAttempt < connectRetries && resendable) {
-          const delay = backoffDelay(connectAttempt, backoff);
+        const resendable = (replayable && isConnectionRefused(failure.cause)) ||
+          this.#mayResend(req, policy);
+        if (connectAttempt < policy.connectRetries && resendable) {
+          const delay = backoffDelay(connectAttempt, this.#backoff());
           connectAttempt++;
-          logger?.debug(retryNote(req, delay, connectAttempt, connectRetries, err.message));
+          logger?.debug(
+            retryNote(req, delay, connectAttempt, policy.connectRetries, failure.message),
+          );
           await sleep(delay, signal);
           continue;
         }
-        const note = connectAttempt < connectRetries ? notResentReason(req.method, replayable) : "";
-        throw finalConnectError(err, req, attempt, timeout, note);
+        const note = connectAttempt < policy.connectRetries
+          ? notResentReason(req.method, replayable)
+          : "";
+        throw finalConnectError(failure, req, attempt, policy.timeout, note);
       }
       if (logger) {
         await logResponse(logger, {
@@ -709,21 +823,66 @@ export class Session {
           elapsedMs: performance.now() - started,
         });
       }
-      if (retriable.includes(resp.status) && statusAttempt < statusRetries && mayResend) {
+      if (
+        statusAttempt < policy.statusRetries && policy.retriable.includes(resp.status) &&
+        this.#mayResend(req, policy)
+      ) {
         const header = resp.headers.get("retry-after");
         const after = parseRetryAfter(header, this.now());
         await resp.body?.cancel();
+        const backoff = this.#backoff();
         const delay = after !== undefined
-          ? Math.min(after * 1000, maxDelay)
+          ? Math.min(after * 1000, backoff.maxMs)
           : backoffDelay(statusAttempt, backoff);
         statusAttempt++;
         const why = `HTTP ${resp.status}` + (header !== null ? ` (Retry-After: ${header})` : "");
-        logger?.debug(retryNote(req, delay, statusAttempt, statusRetries, why));
+        logger?.debug(retryNote(req, delay, statusAttempt, policy.statusRetries, why));
         await sleep(delay, signal);
         continue;
       }
       if (attempt > 1) this.#attempts.set(resp, attempt);
       return resp;
+    }
+  }
+
+  /** Whether `req` may be sent again after it may have reached the server. */
+  #mayResend(req: Prepared, policy: Policy): boolean {
+    return !(req.body instanceof ReadableStream) &&
+      (isIdempotent(req.method) || policy.retryNonIdempotent);
+  }
+
+  #backoff(): { baseMs: number | undefined; maxMs: number } {
+    return { baseMs: this.#options.retryDelay, maxMs: this.#options.maxRetryDelay ?? 60_000 };
+  }
+
+  /**
+   * One attempt with a concurrency slot, the per-attempt timeout and the
+   * caller's signal. A timeout becomes {@linkcode ConnectTimeout}.
+   */
+  async #fetchGuarded(
+    url: string,
+    init: RequestInit,
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
+    // Waiting for a slot is not part of the attempt's timeout.
+    const release = this.#semaphore ? await this.#semaphore.acquire(signal) : undefined;
+    try {
+      const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
+      const combined = signal && timeoutSignal
+        ? AbortSignal.any([signal, timeoutSignal])
+        : signal ?? timeoutSignal;
+      if (combined) init.signal = combined;
+      try {
+        return await this.#getTransport()(url, init);
+      } catch (err) {
+        if (timeoutSignal?.aborted && !signal?.aborted) {
+          throw new ConnectTimeout(`timed out after ${timeout} ms`, { cause: err });
+        }
+        throw err;
+      }
+    } finally {
+      release?.();
     }
   }
 
@@ -750,66 +909,28 @@ export class Session {
     }
   }
 
-  async #fetchOnce(
-    req: Prepared,
-    timeout: number | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<Response> {
-    // Waiting for a slot is not part of the attempt's timeout.
-    const release = this.#semaphore ? await this.#semaphore.acquire(signal) : undefined;
-    try {
-      const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
-      const combined = signal && timeoutSignal
-        ? AbortSignal.any([signal, timeoutSignal])
-        : signal ?? timeoutSignal;
-      try {
-        // Only the keys in use, and headers as a plain record: Deno's fetch is
-        // measurably slower with a Headers object and explicit undefined keys.
-        const init: RequestInit = {
-          method: req.method,
-          headers: req.headers.toRecord(),
-          redirect: "manual",
-        };
-        if (req.body !== undefined && req.body !== null) init.body = req.body;
-        if (combined) init.signal = combined;
-        return await this.#getTransport()(req.url, init);
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        if (timeoutSignal?.aborted) {
-          throw new ConnectTimeout(`timed out after ${timeout} ms`, { cause: err });
-        }
-        const denied = permissionErrorFor(err, req.url);
-        if (denied) throw denied;
-        if (err instanceof OptionError) throw err;
-        throw new ConnectFailure(errorDetail(err, req.url), { cause: err });
-      }
-    } finally {
-      release?.();
-    }
-  }
-
   /** `request(url, { ...options, method: "GET" })`. */
   get(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.request(url, { ...options, method: "GET" });
+    return this.#request(url, options, "GET");
   }
   /** `request(url, { ...options, method: "POST" })`. */
   post(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.request(url, { ...options, method: "POST" });
+    return this.#request(url, options, "POST");
   }
   /** `request(url, { ...options, method: "PUT" })`. */
   put(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.request(url, { ...options, method: "PUT" });
+    return this.#request(url, options, "PUT");
   }
   /** `request(url, { ...options, method: "PATCH" })`. */
   patch(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.request(url, { ...options, method: "PATCH" });
+    return this.#request(url, options, "PATCH");
   }
   /** `request(url, { ...options, method: "DELETE" })`. */
   delete(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.request(url, { ...options, method: "DELETE" });
+    return this.#request(url, options, "DELETE");
   }
   /** `request(url, { ...options, method: "HEAD" })`. */
   head(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.request(url, { ...options, method: "HEAD" });
+    return this.#request(url, options, "HEAD");
   }
 }

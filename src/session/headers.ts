@@ -1,0 +1,59 @@
+/**
+ * Request headers as a plain record with lower-case names: what the request
+ * pipeline builds and hands to `fetch` as is. The web `Headers` class
+ * validates and sorts on every operation and a `Map` wrapper has to be
+ * converted for `fetch`; a record is neither, and every request touches as
+ * little code as possible (see the README's "Speed" section).
+ *
+ * @module
+ */
+import { OptionError } from "../errors.ts";
+
+/** Header name (lower case) -> value. */
+export type HeaderRecord = Record<string, string>;
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+/** Names already checked, as given -> lower case (names repeat from request to request). */
+const CHECKED = new Map<string, string>();
+
+/** The lower-case form of a header name; {@linkcode OptionError} when it is not a valid name. */
+export function headerKey(name: string): string {
+  const known = CHECKED.get(name);
+  if (known !== undefined) return known;
+  // "__proto__" is a valid token but cannot be a record key.
+  if (typeof name !== "string" || !TOKEN.test(name) || name === "__proto__") {
+    throw new OptionError(`invalid header name: ${JSON.stringify(name)}`);
+  }
+  const key = name.toLowerCase();
+  if (CHECKED.size >= 256) CHECKED.clear();
+  CHECKED.set(name, key);
+  return key;
+}
+
+/** Sets a header; {@linkcode OptionError} for an invalid name or a value with CR, LF or NUL. */
+export function setHeader(headers: HeaderRecord, name: string, value: string): void {
+  const v = String(value).trim();
+  if (BAD_VALUE.test(v)) throw new OptionError(`invalid value for header ${name}`);
+  headers[headerKey(name)] = v;
+}
+
+/** Sets every header of `init` (any `HeadersInit`), replacing same-named ones. */
+export function mergeHeaders(headers: HeaderRecord, init: HeadersInit | undefined): void {
+  if (init === undefined || init === null) return;
+  if (init instanceof Headers || Array.isArray(init)) {
+    let list: Headers;
+    try {
+      // Pairs with the same name are joined with ", ", as fetch does.
+      list = init instanceof Headers ? init : new Headers(init);
+    } catch (err) {
+      throw new OptionError(`invalid headers: ${(err as Error).message}`);
+    }
+    for (const [k, v] of list) setHeader(headers, k, v);
+    return;
+  }
+  if (typeof init !== "object") throw new OptionError("headers must be a HeadersInit");
+  for (const k in init) {
+    if (Object.hasOwn(init, k)) setHeader(headers, k, (init as Record<string, string>)[k]!);
+  }
+}

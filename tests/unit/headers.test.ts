@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { OptionError, Session } from "../../mod.ts";
+import {
+  headerKey,
+  type HeaderRecord,
+  mergeHeaders,
+  setHeader,
+} from "../../src/session/headers.ts";
+import { echoServer } from "./_helpers.ts";
+
+Deno.test("headers: lower-case keys, later values win, every HeadersInit form, bad input refused", () => {
+  const h: HeaderRecord = {};
+  mergeHeaders(h, { "X-Thing": " a " });
+  assert.deepEqual(h, { "x-thing": "a" }, "names lower-cased, values trimmed");
+  setHeader(h, "X-THING", "b");
+  mergeHeaders(h, new Headers({ Accept: "application/json" }));
+  mergeHeaders(h, [["X-Pair", "1"], ["x-pair", "2"]]);
+  mergeHeaders(h, undefined);
+  assert.deepEqual(h, { "x-thing": "b", accept: "application/json", "x-pair": "1, 2" });
+  assert.equal(headerKey("Content-Type"), "content-type");
+  assert.equal(headerKey("Content-Type"), "content-type", "a known name gives the same key");
+  assert.throws(() => setHeader(h, "bad name", "v"), OptionError);
+  assert.throws(() => setHeader(h, "__proto__", "v"), OptionError);
+  assert.throws(() => setHeader(h, "X-Ok", "line\r\nInjected: 1"), OptionError);
+  assert.throws(() => mergeHeaders(h, "nope" as unknown as HeadersInit), OptionError);
+  assert.throws(() => mergeHeaders(h, [["bad name", "v"]]), OptionError);
+  assert.throws(() => mergeHeaders(h, [["only-a-name"]] as unknown as HeadersInit), OptionError);
+  assert.deepEqual(
+    Object.keys(h),
+    ["x-thing", "accept", "x-pair"],
+    "nothing set by a refused call",
+  );
+});
+
+Deno.test("Session headers: request headers override additionalHeaders whatever the case", async () => {
+  const echo = echoServer();
+  try {
+    const sess = new Session({ additionalHeaders: { "X-Team": "a", "User-Agent": "custom/1" } });
+    await (await sess.get(`${echo.url}/x`, { headers: [["x-team", "b"]] })).body?.cancel();
+    const seen = echo.seen[0]?.headers;
+    assert.equal(seen?.get("x-team"), "b");
+    assert.equal(seen?.get("user-agent"), "custom/1");
+    await assert.rejects(sess.get(`${echo.url}/x`, { headers: { "X-Bad": "a\nb" } }), OptionError);
+    assert.equal(echo.seen.length, 1, "nothing sent for a bad header");
+  } finally {
+    await echo.close();
+  }
+});
