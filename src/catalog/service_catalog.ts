@@ -63,6 +63,25 @@ function interfacesOf(filter: EndpointFilter): string[] {
   return list.map(normalizeInterface);
 }
 
+/**
+ * A string naming every field of a filter urlFor looks at, or undefined when
+ * a field is neither a string nor absent (such filters are not memoised).
+ */
+function filterKey(filter: EndpointFilter): string | undefined {
+  const { serviceType, interface: i, regionName, serviceName, serviceId, endpointId } = filter;
+  let key = "";
+  for (const v of [serviceType, regionName, serviceName, serviceId, endpointId]) {
+    if (v === undefined) key += "\u0000\u0001";
+    else if (typeof v === "string") key += `${v}\u0001`;
+    else return undefined;
+  }
+  if (i === undefined) return key;
+  if (typeof i === "string") return `${key}=${i}`;
+  return Array.isArray(i) && i.every((x) => typeof x === "string")
+    ? `${key}[${i.join("\u0001")}`
+    : undefined;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -80,6 +99,8 @@ export class ServiceCatalog {
   readonly endpoints: readonly CatalogEndpoint[];
   /** Service type as registered -> its endpoints in catalog order, built on first use. */
   #byType: Map<string, CatalogEndpoint[]> | undefined;
+  /** urlFor's answers by filter (see filterKey): a Session asks the same on every request. */
+  #urls: Map<string, string> | undefined;
 
   /** Creates a catalog from normalised endpoints. */
   constructor(endpoints: readonly CatalogEndpoint[]) {
@@ -204,8 +225,16 @@ export class ServiceCatalog {
    * catalog does have.
    */
   urlFor(filter: EndpointFilter = {}): string {
+    const key = filterKey(filter);
+    const known = key === undefined ? undefined : this.#urls?.get(key);
+    if (known !== undefined) return known;
     const ep = this.endpointsFor(filter)[0];
     if (!ep) throw new EndpointNotFound(this.describeMiss(filter));
+    if (key !== undefined) {
+      this.#urls ??= new Map();
+      if (this.#urls.size >= 1000) this.#urls.clear();
+      this.#urls.set(key, ep.url);
+    }
     return ep.url;
   }
 

@@ -76,7 +76,7 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   /** Trusted origins of a token, computed once (requests check them every time). */
   #trustedOf: { access: AccessInfo; list: readonly string[] } | undefined;
   /** What the Session reads without awaiting while the token is valid (see current_auth.ts). */
-  #currentOf: { access: AccessInfo; current: CurrentAuth } | undefined;
+  #currentOf: { access: AccessInfo; refreshAt: number; current: CurrentAuth } | undefined;
 
   /** Creates the plugin. */
   constructor(options: BaseIdentityOptions) {
@@ -93,11 +93,7 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
    */
   #current(now: () => number): CurrentAuth | undefined {
     const access = this.#access;
-    if (
-      !access || (this.reauthenticate && access.willExpireSoon(now(), MIN_TOKEN_LIFE_SECONDS))
-    ) {
-      return undefined;
-    }
+    if (!access) return undefined;
     const base = BaseIdentityPlugin.prototype;
     if (
       this.getAccess !== base.getAccess || this.getToken !== base.getToken ||
@@ -106,14 +102,21 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
     ) {
       return undefined;
     }
-    if (this.#currentOf?.access === access) return this.#currentOf.current;
-    const current: CurrentAuth = {
-      headers: Object.freeze({ "X-Auth-Token": access.token }),
-      trustedOrigins: this.#trustedList(access),
-      endpoint: (filter) => this.#beforeCatalog(filter) ?? this.#fromCatalog(access, filter),
-    };
-    this.#currentOf = { access, current };
-    return current;
+    let entry = this.#currentOf;
+    if (entry?.access !== access) {
+      entry = {
+        access,
+        // access.willExpireSoon(t, MIN_TOKEN_LIFE_SECONDS) is refreshAt <= t
+        refreshAt: access.expiresAt.getTime() - MIN_TOKEN_LIFE_SECONDS * 1000,
+        current: {
+          headers: Object.freeze({ "X-Auth-Token": access.token }),
+          trustedOrigins: this.#trustedList(access),
+          endpoint: (filter) => this.#beforeCatalog(filter) ?? this.#fromCatalog(access, filter),
+        },
+      };
+      this.#currentOf = entry;
+    }
+    return this.reauthenticate && entry.refreshAt <= now() ? undefined : entry.current;
   }
 
   /** Fields shown by `console.log(plugin)` and `JSON.stringify(plugin)`. No secrets. */
