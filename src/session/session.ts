@@ -58,8 +58,22 @@ export type { RequestOptions, SessionOptions } from "./options.ts";
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
-function isAbsoluteUrl(url: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+/** Whether `url` starts with `scheme://` (what a RegExp would test, in a loop). */
+export function isAbsoluteUrl(url: string): boolean {
+  const n = url.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = url.charCodeAt(i) | 0x20; // ASCII letters to lower case
+    const letter = c >= 97 && c <= 122;
+    if (i === 0 ? !letter : !(letter || isSchemeChar(url.charCodeAt(i)))) break;
+  }
+  return i > 0 && url.charCodeAt(i) === 58 && url.charCodeAt(i + 1) === 47 &&
+    url.charCodeAt(i + 2) === 47;
+}
+
+/** Digits, "+", "-" and ".", the scheme characters besides letters. */
+function isSchemeChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
 }
 
 /** Joins a base URL and a path as keystoneauth1 does (`base/` + `path`). */
@@ -153,6 +167,16 @@ function checkedAuthHeaders(headers: Readonly<Record<string, string>>): CheckedA
   const result = { headers: checked, names: Object.keys(headers) };
   if (Object.isFrozen(headers)) CHECKED_AUTH.set(headers, result);
   return result;
+}
+
+/** The `fetch` options of a request (redirects are followed by the Session). */
+function fetchInit(req: Prepared): RequestInit {
+  // GET is fetch's default method: not naming it is measurably faster on Deno.
+  const init: RequestInit = req.method === "GET"
+    ? { headers: req.headers, redirect: "manual" }
+    : { method: req.method, headers: req.headers, redirect: "manual" };
+  if (req.body !== undefined && req.body !== null) init.body = req.body;
+  return init;
 }
 
 /** What an endpoint filter resolved to (see Session's #endpointFor). */
@@ -253,6 +277,8 @@ interface Policy {
   timeout: number | undefined;
   logger: Logger | undefined;
   retryNonIdempotent: boolean;
+  /** No retries, no timeout, no logger, no concurrency limit: one plain attempt. */
+  single: boolean;
 }
 
 const NO_ORIGINS: readonly string[] = Object.freeze([]);
@@ -350,7 +376,9 @@ export class Session {
       timeout: this.timeout,
       logger: this.logger,
       retryNonIdempotent: options.retryNonIdempotent ?? false,
+      single: false,
     };
+    this.#policy.single = this.#isSingle(this.#policy);
     this.defaultFilter = {
       ...(options.interface !== undefined ? { interface: options.interface } : {}),
       ...(options.regionName !== undefined ? { regionName: options.regionName } : {}),
@@ -661,7 +689,7 @@ export class Session {
     ) {
       return this.#policy;
     }
-    return {
+    const policy: Policy = {
       connectRetries: nonNegativeInt(options.connectRetries, "connectRetries") ??
         this.connectRetries,
       statusRetries: nonNegativeInt(options.statusCodeRetries, "statusCodeRetries") ??
@@ -670,7 +698,15 @@ export class Session {
       timeout: positiveNumber(options.timeout, "timeout") ?? this.timeout,
       logger: options.logger ?? this.logger,
       retryNonIdempotent: options.retryNonIdempotent ?? this.#policy.retryNonIdempotent,
+      single: false,
     };
+    policy.single = this.#isSingle(policy);
+    return policy;
+  }
+
+  #isSingle(policy: Policy): boolean {
+    return policy.connectRetries === 0 && policy.statusRetries === 0 &&
+      policy.timeout === undefined && policy.logger === undefined && !this.#semaphore;
   }
 
   /**
@@ -723,7 +759,17 @@ export class Session {
       req.secretHeaders = checked.names;
     }
     const policy = this.#policyFor(options);
-    let resp = await this.#send(req, options.signal, policy);
+    let resp: Response;
+    if (policy.single && options.signal === undefined) {
+      // One attempt with nothing to log, time or count: #send without its frame.
+      try {
+        resp = await this.#getTransport()(req.url, fetchInit(req));
+      } catch (err) {
+        throw finalConnectError(fetchFailure(err, req.url, undefined), req, 1, undefined, "");
+      }
+    } else {
+      resp = await this.#send(req, options.signal, policy);
+    }
     if (options.redirect !== false && REDIRECT_STATUSES.has(resp.status)) {
       resp = await this.#follow(req, resp, options.signal, policy, trusted);
     }
@@ -857,11 +903,7 @@ export class Session {
     let statusAttempt = 0;
     for (let attempt = 1;; attempt++) {
       signal?.throwIfAborted();
-      // GET is fetch's default method: not naming it is measurably faster on Deno.
-      const init: RequestInit = req.method === "GET"
-        ? { headers: req.headers, redirect: "manual" }
-        : { method: req.method, headers: req.headers, redirect: "manual" };
-      if (req.body !== undefined && req.body !== null) init.body = req.body;
+      const init = fetchInit(req);
       if (logger) {
         await logRequest(logger, {
           method: req.method,
