@@ -770,6 +770,7 @@ export class Session {
     } else {
       resp = await this.#send(req, options.signal, policy);
     }
+    if (resp.status < 300) return resp; // most responses: nothing more to do
     if (options.redirect !== false && REDIRECT_STATUSES.has(resp.status)) {
       resp = await this.#follow(req, resp, options.signal, policy, trusted);
     }
