@@ -1,0 +1,163 @@
+/**
+ * What a Session remembers from one request to the next to keep its
+ * per-request cost low (resolved endpoint filters, a plugin's current
+ * credentials, trusted catalog bases) must never change what is sent.
+ */
+import assert from "node:assert/strict";
+import { EndpointNotFound, ServiceCatalog, Session, v3 } from "../../mod.ts";
+import type { EndpointFilter } from "../../mod.ts";
+import { isAbsoluteUrl } from "../../src/session/session.ts";
+import { adminPassword, serveCloud } from "./_helpers.ts";
+
+interface Echo {
+  path: string;
+  headers: Record<string, string>;
+  interface: string;
+  region?: string;
+}
+
+async function echo(resp: Response): Promise<Echo> {
+  return await resp.json() as Echo;
+}
+
+Deno.test("an endpoint filter object changed between requests selects anew", async () => {
+  const s = await serveCloud();
+  try {
+    const sess = new Session({ auth: adminPassword(s.authUrl) });
+    const filter: EndpointFilter = { serviceType: "compute", interface: "public" };
+    const options = { endpointFilter: filter };
+    assert.equal((await echo(await sess.get("/x", options))).interface, "public");
+    assert.equal((await echo(await sess.get("/x", options))).interface, "public");
+    filter.interface = "internal";
+    assert.equal((await echo(await sess.get("/x", options))).interface, "internal");
+    const list = ["admin", "public"];
+    filter.interface = list;
+    assert.equal((await echo(await sess.get("/x", options))).interface, "admin");
+    list.reverse(); // changed in place: lists are looked up every time
+    assert.equal((await echo(await sess.get("/x", options))).interface, "public");
+    filter.interface = "public";
+    filter.serviceType = "image";
+    assert.equal((await echo(await sess.get("/x", options))).path, "/image/x");
+    filter.regionName = "Nowhere";
+    await assert.rejects(sess.get("/x", options), EndpointNotFound);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("requests follow the plugin's token: refreshed 120 s before expiry, new after invalidate", async () => {
+  let now = Date.parse("2026-11-23T12:00:00Z");
+  const clock = () => now;
+  const s = await serveCloud({ now: clock, tokenTtlSeconds: 3600 });
+  try {
+    const sess = new Session({ auth: adminPassword(s.authUrl), now: clock });
+    const filter = { endpointFilter: { serviceType: "compute" } };
+    const sent = () => s.cloud.stats.requests.filter((r) => r.path.startsWith("/compute")).length;
+    for (let i = 0; i < 3; i++) await (await sess.get("/x", filter)).body?.cancel();
+    assert.equal(s.cloud.stats.tokenRequests, 1);
+    now += (3600 - 119) * 1000;
+    await (await sess.get("/x", filter)).body?.cancel();
+    assert.equal(s.cloud.stats.tokenRequests, 2, "within 120 s of expiry: a new token");
+    await (await sess.get("/x", filter)).body?.cancel();
+    assert.equal(s.cloud.stats.tokenRequests, 2);
+    await sess.invalidate();
+    await (await sess.get("/x", filter)).body?.cancel();
+    assert.equal(s.cloud.stats.tokenRequests, 3, "after invalidate: a new token");
+    assert.equal(sent(), 6);
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a plugin whose subclass or instance replaces a method is asked every time", async () => {
+  const s = await serveCloud();
+  try {
+    class WithTeam extends v3.Password {
+      calls = 0;
+      override async getHeaders(session: Session): Promise<Record<string, string>> {
+        this.calls++;
+        return { ...await super.getHeaders(session), "X-Team": `t${this.calls}` };
+      }
+    }
+    const auth = new WithTeam({
+      authUrl: s.authUrl,
+      username: "admin",
+      password: "secret",
+      userDomainId: "default",
+      projectName: "admin",
+      projectDomainId: "default",
+    });
+    const sess = new Session({ auth });
+    const filter = { endpointFilter: { serviceType: "compute" } };
+    for (let i = 1; i <= 3; i++) {
+      assert.equal((await echo(await sess.get("/x", filter))).headers["x-team"], `t${i}`);
+    }
+
+    const plain = adminPassword(s.authUrl);
+    const other = new Session({ auth: plain });
+    assert.equal((await echo(await other.get("/x", filter))).interface, "public");
+    plain.getEndpoint = (_session, f) =>
+      Promise.resolve(`${s.url}/compute/v2.1/p-admin/${f.serviceType}`);
+    assert.equal(
+      (await echo(await other.get("/x", filter))).path,
+      "/compute/v2.1/p-admin/compute/x",
+      "a method replaced on the instance after requests is used from then on",
+    );
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("relative paths that look like hosts stay on the catalog endpoint", async () => {
+  const s = await serveCloud();
+  try {
+    const sess = new Session({ auth: adminPassword(s.authUrl) });
+    const filter = { endpointFilter: { serviceType: "compute" } };
+    for (const path of ["//127.0.0.2/x", "@127.0.0.2/x", "\\\\127.0.0.2/x", "?x=//127.0.0.2/"]) {
+      const e = await echo(await sess.get(path, filter));
+      assert.ok(e.path.startsWith("/compute/v2.1/p-admin/"), `${path} -> ${e.path}`);
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("isAbsoluteUrl is scheme://", () => {
+  for (const url of ["http://a", "HTTPS://x", "a://", "a+b.c-d9://x", "git+ssh://h"]) {
+    assert.equal(isAbsoluteUrl(url), true, url);
+  }
+  for (const url of ["", "://x", "1a://x", "a:/x", "a:", "/x", "a b://x", "é://x", "a//x"]) {
+    assert.equal(isAbsoluteUrl(url), false, url);
+  }
+});
+
+Deno.test("ServiceCatalog.urlFor answers the same from its memo, and never for another filter", () => {
+  const catalog = new ServiceCatalog([
+    { serviceType: "compute", interface: "public", url: "http://a/1", regionName: "R1" },
+    { serviceType: "compute", interface: "public", url: "http://b/1", regionName: "R2" },
+    { serviceType: "compute", interface: "internal", url: "http://c/1", regionName: "R1" },
+  ]);
+  const f: EndpointFilter = { serviceType: "compute", regionName: "R2" };
+  assert.equal(catalog.urlFor(f), "http://b/1");
+  assert.equal(catalog.urlFor(f), "http://b/1");
+  assert.equal(catalog.urlFor({ serviceType: "compute" }), "http://a/1");
+  assert.equal(catalog.urlFor({ serviceType: "compute", interface: "internal" }), "http://c/1");
+  assert.equal(
+    catalog.urlFor({ serviceType: "compute", interface: ["internal", "public"] }),
+    "http://c/1",
+  );
+  assert.equal(
+    catalog.urlFor({ serviceType: "compute", interface: ["public", "internal"] }),
+    "http://a/1",
+  );
+  assert.equal(catalog.urlFor({ serviceType: "compute", interface: "publicURL" }), "http://a/1");
+  // A field that is not a string is never memoised under its text.
+  const odd = { serviceType: "compute", regionName: 2 as unknown as string };
+  assert.throws(() => catalog.urlFor(odd), EndpointNotFound);
+  assert.throws(
+    () => catalog.urlFor({ serviceType: "compute", regionName: "2" }),
+    EndpointNotFound,
+  );
+  assert.throws(() => catalog.urlFor({ serviceType: "compute", regionName: "" }), EndpointNotFound);
+  assert.equal(catalog.urlFor({ serviceType: "compute", regionName: undefined }), "http://a/1");
+});
