@@ -6,14 +6,14 @@
  * concurrent first requests.
  *
  *   deno run --allow-net=127.0.0.1 --allow-run=/usr/bin/python3 scripts/bench-compare.ts
- *     [--rounds=15] [--block=200] [--python=/usr/bin/python3]
+ *     [--rounds=150] [--block=100] [--python=/usr/bin/python3]
  *
  * Method: the variants run in interleaved blocks of `block` sequential GETs
  * (raw fetch, Session.get, ...) for `rounds` rounds after a warm-up, in a
  * rotating order. ms/request is the median of a variant's block means; the
  * Deno ratios are medians of per-round ratios to the raw fetch block of the
  * same round, so background load that comes and goes cancels out. Python
- * runs the same blocks (requests and keystoneauth1) against the same server
+ * runs the same blocks (requests and keystoneauth1; at most 40 rounds) against the same server
  * in a subprocess; its ratios are of medians. The pipeline's CPU cost is
  * also measured without network (a transport that answers at once).
  *
@@ -27,9 +27,17 @@ function arg(name: string, fallback: string): string {
   const hit = Deno.args.find((a) => a.startsWith(`--${name}=`));
   return hit ? hit.slice(name.length + 3) : fallback;
 }
-const ROUNDS = Number(arg("rounds", "40"));
+const ROUNDS = Number(arg("rounds", "150"));
 const BLOCK = Number(arg("block", "100"));
 const PYTHON = arg("python", "/usr/bin/python3");
+
+/** The q-quantile (0..1) of xs, interpolated. */
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return (s[lo] ?? NaN) + ((s[lo + 1] ?? s[lo] ?? NaN) - (s[lo] ?? NaN)) * (pos - lo);
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -80,8 +88,11 @@ const ms: Record<string, number> = Object.fromEntries(
 // Ratios per round (variants of a round ran back to back), then their median:
 // load that comes and goes during the run cancels out.
 const rawSamples = samples["raw fetch"] ?? [];
+const roundRatios: Record<string, number[]> = Object.fromEntries(
+  Object.entries(samples).map(([k, v]) => [k, v.map((x, r) => x / (rawSamples[r] ?? NaN))]),
+);
 const pairedRatio: Record<string, number> = Object.fromEntries(
-  Object.entries(samples).map(([k, v]) => [k, median(v.map((x, r) => x / (rawSamples[r] ?? NaN)))]),
+  Object.entries(roundRatios).map(([k, v]) => [k, median(v)]),
 );
 
 // The pipeline's own CPU cost: the same Session.get with a transport that
@@ -218,7 +229,7 @@ async function python(mode: string): Promise<PyResult | string> {
     new TextEncoder().encode(JSON.stringify({
       mode,
       authUrl: server.authUrl,
-      rounds: ROUNDS,
+      rounds: Math.min(ROUNDS, 40), // python is 5x slower: fewer rounds
       block: BLOCK,
       catalogBody: body,
     })),
@@ -240,13 +251,19 @@ if (typeof py !== "string" && py.installed) {
 await server.close();
 
 // Report.
+/** The middle half of a variant's per-round ratios, as "+a%..+b%". */
+function iqr(ratios: number[]): string {
+  const pct = (r: number) => `${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(1)}%`;
+  return `${pct(quantile(ratios, 0.25))}..${pct(quantile(ratios, 0.75))}`;
+}
 const base = ms["raw fetch"] ?? NaN;
 const rows: [string, number, string][] = Object.entries(ms).map(([k, v]) => {
   const ratio = pairedRatio[k] ?? NaN;
   return [
     `Deno ${Deno.version.deno}: ${k}`,
     v,
-    `${ratio.toFixed(3)}x (${ratio >= 1 ? "+" : ""}${((ratio - 1) * 100).toFixed(1)}%)`,
+    `${ratio.toFixed(3)}x (${ratio >= 1 ? "+" : ""}${((ratio - 1) * 100).toFixed(1)}%)` +
+    (k === "raw fetch" ? "" : `, IQR ${iqr(roundRatios[k] ?? [])}`),
   ];
 });
 let pyNote = "";
