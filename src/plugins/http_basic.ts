@@ -7,6 +7,7 @@
 import { safeInspect } from "../secret.ts";
 import type { AuthPlugin } from "../types.ts";
 import { checkHttpUrl, requireString } from "../identity/base.ts";
+import { registerFixedAuth } from "../session/current_auth.ts";
 
 /** Options of {@linkcode HttpBasic}. */
 export interface HttpBasicOptions {
@@ -58,6 +59,11 @@ export class HttpBasic implements AuthPlugin {
       this,
       () => ({ endpoint: this.endpoint, username: this.username, password: "***" }),
     );
+    registerFixedAuth(this, HttpBasic.prototype, {
+      headers: Object.freeze({ Authorization: this.#header }),
+      trustedOrigins: this.#origins,
+      endpoint: () => this.endpoint,
+    });
   }
   /** `{ Authorization: "Basic ..." }`. */
   getHeaders(): Promise<Record<string, string>> {

@@ -6,6 +6,10 @@
  */
 import type { AuthPlugin } from "../types.ts";
 import { checkHttpUrl } from "../identity/base.ts";
+import { registerFixedAuth } from "../session/current_auth.ts";
+
+const NOTUSED: Readonly<Record<string, string>> = Object.freeze({ "X-Auth-Token": "notused" });
+const NO_ORIGINS: readonly string[] = Object.freeze([]);
 
 /** Options of {@linkcode NoAuth}. */
 export interface NoAuthOptions {
@@ -31,6 +35,11 @@ export class NoAuth implements AuthPlugin {
     this.endpoint = options.endpoint === undefined
       ? undefined
       : checkHttpUrl(options.endpoint, "endpoint", "NoAuth");
+    registerFixedAuth(this, NoAuth.prototype, {
+      headers: NOTUSED,
+      trustedOrigins: NO_ORIGINS,
+      endpoint: () => this.endpoint,
+    });
   }
   /** keystoneauth1's placeholder token, `"notused"`: no-auth services ignore it. */
   getToken(): Promise<string> {

@@ -7,7 +7,7 @@
 import { safeInspect } from "../secret.ts";
 import type { AuthPlugin } from "../types.ts";
 import { checkHttpUrl, requireString } from "../identity/base.ts";
-import { registerCurrentAuth } from "../session/current_auth.ts";
+import { registerFixedAuth } from "../session/current_auth.ts";
 
 /** Options of {@linkcode TokenEndpoint}. */
 export interface TokenEndpointOptions {
@@ -41,18 +41,11 @@ export class TokenEndpoint implements AuthPlugin {
     this.#token = requireString(options.token, "token", "TokenEndpoint");
     this.#origins = Object.freeze([new URL(this.endpoint).origin]);
     safeInspect(this, () => ({ endpoint: this.endpoint, token: "***" }));
-    const current = {
+    registerFixedAuth(this, TokenEndpoint.prototype, {
       headers: Object.freeze({ "X-Auth-Token": this.#token }),
       trustedOrigins: this.#origins,
       endpoint: () => this.endpoint,
-    };
-    const own = TokenEndpoint.prototype;
-    registerCurrentAuth(this, () =>
-      // Not when a subclass or the instance replaced a method the values come from.
-      this.getHeaders === own.getHeaders && this.getEndpoint === own.getEndpoint &&
-        this.getTrustedOrigins === own.getTrustedOrigins
-        ? current
-        : undefined);
+    });
   }
 
   /** The token. */

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { EndpointFilter } from "../types.ts";
+import type { AuthPlugin, EndpointFilter } from "../types.ts";
 
 /** What a plugin holds now. */
 export interface CurrentAuth {
@@ -37,4 +37,24 @@ export function registerCurrentAuth(plugin: object, reader: CurrentAuthReader): 
 /** `plugin`'s current credentials when it can give them without awaiting. */
 export function currentAuth(plugin: object, now: () => number): CurrentAuth | undefined {
   return READERS.get(plugin)?.(now);
+}
+
+/**
+ * Registers a plugin whose credentials never change: `current` always,
+ * unless a subclass or the instance replaced one of the methods the values
+ * stand for (`proto` holds the class's own).
+ */
+export function registerFixedAuth(
+  plugin: AuthPlugin,
+  proto: AuthPlugin,
+  current: CurrentAuth,
+): void {
+  registerCurrentAuth(
+    plugin,
+    () =>
+      plugin.getHeaders === proto.getHeaders && plugin.getEndpoint === proto.getEndpoint &&
+        plugin.getTrustedOrigins === proto.getTrustedOrigins
+        ? current
+        : undefined,
+  );
 }

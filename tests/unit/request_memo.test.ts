@@ -4,10 +4,19 @@
  * credentials, trusted catalog bases) must never change what is sent.
  */
 import assert from "node:assert/strict";
-import { EndpointNotFound, ServiceCatalog, Session, v3 } from "../../mod.ts";
+import {
+  EndpointNotFound,
+  HttpBasic,
+  NoAuth,
+  ServiceCatalog,
+  Session,
+  TokenEndpoint,
+  v3,
+} from "../../mod.ts";
+import type { AuthPlugin } from "../../mod.ts";
 import type { EndpointFilter } from "../../mod.ts";
 import { isAbsoluteUrl } from "../../src/session/session.ts";
-import { adminPassword, serveCloud } from "./_helpers.ts";
+import { adminPassword, echoServer, serveCloud } from "./_helpers.ts";
 
 interface Echo {
   path: string;
@@ -105,6 +114,35 @@ Deno.test("a plugin whose subclass or instance replaces a method is asked every 
     );
   } finally {
     await s.close();
+  }
+});
+
+Deno.test("fixed-credential plugins: their headers on every request, replaced methods used", async () => {
+  const e = echoServer();
+  try {
+    const plugins: [AuthPlugin, string, string][] = [
+      [new TokenEndpoint({ endpoint: e.url, token: "tok" }), "x-auth-token", "tok"],
+      [
+        new HttpBasic({ endpoint: e.url, username: "u", password: "p" }),
+        "authorization",
+        "Basic dTpw",
+      ],
+      [new NoAuth({ endpoint: e.url }), "x-auth-token", "notused"],
+    ];
+    for (const [auth, name, value] of plugins) {
+      const sess = new Session({ auth });
+      const filter = { endpointFilter: { serviceType: "baremetal" } };
+      for (let i = 0; i < 2; i++) await (await sess.get("/x", filter)).body?.cancel();
+      assert.deepEqual(e.seen.slice(-2).map((r) => r.headers.get(name)), [value, value]);
+      auth.getHeaders = () => Promise.resolve({ "X-Other": "o" });
+      auth.getEndpoint = () => Promise.resolve(`${e.url}/moved`);
+      await (await sess.get("/x", filter)).body?.cancel();
+      const last = e.seen.at(-1);
+      assert.equal(last?.path, "/moved/x", auth.constructor.name);
+      assert.equal(last?.headers.get("x-other"), "o", auth.constructor.name);
+    }
+  } finally {
+    await e.close();
   }
 });
 
