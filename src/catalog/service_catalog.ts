@@ -64,22 +64,27 @@ function interfacesOf(filter: EndpointFilter): string[] {
 }
 
 /**
- * A string naming every field of a filter urlFor looks at, or undefined when
+ * A string naming every field of a filter urlFor looks at, each absent ("-")
+ * or length-prefixed (so that no two filters share a key), or undefined when
  * a field is neither a string nor absent (such filters are not memoised).
  */
 function filterKey(filter: EndpointFilter): string | undefined {
   const { serviceType, interface: i, regionName, serviceName, serviceId, endpointId } = filter;
   let key = "";
   for (const v of [serviceType, regionName, serviceName, serviceId, endpointId]) {
-    if (v === undefined) key += "\u0000\u0001";
-    else if (typeof v === "string") key += `${v}\u0001`;
+    if (v === undefined) key += "-";
+    else if (typeof v === "string") key += `${v.length}:${v}`;
     else return undefined;
   }
-  if (i === undefined) return key;
-  if (typeof i === "string") return `${key}=${i}`;
-  return Array.isArray(i) && i.every((x) => typeof x === "string")
-    ? `${key}[${i.join("\u0001")}`
-    : undefined;
+  if (i === undefined) return `${key}-`;
+  if (typeof i === "string") return `${key}${i.length}:${i}`;
+  if (!Array.isArray(i)) return undefined;
+  key += `[${i.length}]`;
+  for (const x of i) {
+    if (typeof x !== "string") return undefined;
+    key += `${x.length}:${x}`;
+  }
+  return key;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

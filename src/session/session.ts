@@ -163,8 +163,10 @@ function checkedAuthHeaders(headers: Readonly<Record<string, string>>): CheckedA
   const known = CHECKED_AUTH.get(headers);
   if (known) return known;
   const checked: HeaderRecord = {};
-  for (const k in headers) setHeader(checked, k, headers[k]!);
-  const result = { headers: checked, names: Object.keys(headers) };
+  // Own keys only, as fetch itself reads a record (nothing inherited is sent).
+  const names = Object.keys(headers);
+  for (const k of names) setHeader(checked, k, headers[k]!);
+  const result = { headers: checked, names };
   if (Object.isFrozen(headers)) CHECKED_AUTH.set(headers, result);
   return result;
 }
@@ -381,18 +383,22 @@ export class Session {
       single: false,
     };
     this.#policy.single = this.#isSingle(this.#policy);
-    this.defaultFilter = {
-      ...(options.interface !== undefined ? { interface: options.interface } : {}),
+    // Frozen (with a copy of an interface list): requests rely on them not changing.
+    const iface = options.interface;
+    this.defaultFilter = Object.freeze({
+      ...(iface !== undefined
+        ? { interface: typeof iface === "string" ? iface : Object.freeze([...iface]) }
+        : {}),
       ...(options.regionName !== undefined ? { regionName: options.regionName } : {}),
-    };
+    });
     this.#hasDefaultFilter = Object.keys(this.defaultFilter).length > 0;
-    this.endpointOverrides = Object.fromEntries(
+    this.endpointOverrides = Object.freeze(Object.fromEntries(
       Object.entries(options.endpointOverrides ?? {}).map(([k, v]) => [officialServiceType(k), v]),
-    );
+    ));
     this.#hasEndpointOverrides = Object.keys(this.endpointOverrides).length > 0;
-    this.apiVersions = Object.fromEntries(
+    this.apiVersions = Object.freeze(Object.fromEntries(
       Object.entries(options.apiVersions ?? {}).map(([k, v]) => [officialServiceType(k), v]),
-    );
+    ));
     this.trustedOrigins = (options.trustedOrigins ?? []).map((o) => {
       const origin = originOf(o);
       if (!origin) throw new OptionError(`trustedOrigins: not a URL: ${o}`);
@@ -655,6 +661,7 @@ export class Session {
     options: RequestOptions,
     auth: AuthPlugin | undefined,
     current: CurrentAuth | undefined,
+    viaGetEndpoint = false,
   ): string | Promise<string> {
     const override = options.endpointOverride;
     if (override) {
@@ -663,7 +670,12 @@ export class Session {
       return (auth ? this.getProjectId(auth) : Promise.resolve(undefined))
         .then((projectId) => substituteProjectId(override, projectId));
     }
-    if (options.endpointFilter) return this.#endpointFor(options.endpointFilter, auth, current);
+    const filter = options.endpointFilter;
+    if (filter) {
+      return viaGetEndpoint
+        ? this.getEndpoint(filter, auth)
+        : this.#endpointFor(filter, auth, current);
+    }
     throw new OptionError(`a relative URL (${url}) needs an endpointFilter or endpointOverride`);
   }
 
@@ -736,7 +748,7 @@ export class Session {
    * Status >= 400 throws an `HttpError` unless `raiseExc: false`.
    */
   request(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options, options.method);
+    return this.#request(url, options ?? {}, options?.method);
   }
 
   // Every request runs this code: it awaits only what it must (a plugin that
@@ -753,12 +765,24 @@ export class Session {
       throw new MissingAuthPlugin("an auth plugin is required for an authenticated request");
     }
     const req = this.#prepare(url, options, method);
-    const current = auth ? currentAuth(auth, this.#now) : undefined;
+    // A subclass's getEndpoint, getAuthHeaders or now() is called as before:
+    // the plugin's current credentials are only read when none is replaced.
+    const own = this.getEndpoint === SESSION.getEndpoint &&
+      this.getAuthHeaders === SESSION.getAuthHeaders && this.now === SESSION.now;
+    let current = auth && own ? currentAuth(auth, this.#now) : undefined;
     // The request's plugin resolves a relative URL even when no token is sent (keystoneauth1).
     let base: string | undefined;
     if (!isAbsoluteUrl(url)) {
-      const found = this.#baseUrl(url, options, auth, current);
-      base = typeof found === "string" ? found : await found;
+      const found = own
+        ? this.#baseUrl(url, options, auth, current)
+        : this.#baseUrl(url, options, auth, undefined, true);
+      if (typeof found === "string") {
+        base = found;
+      } else {
+        base = await found;
+        // The credentials may have changed meanwhile (refreshed, invalidated).
+        current = auth && own ? currentAuth(auth, this.#now) : undefined;
+      }
       req.url = this.#join(base, url);
     }
     const overrideA = options.endpointOverride;
@@ -1060,26 +1084,29 @@ export class Session {
 
   /** `request(url, { ...options, method: "GET" })`. */
   get(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options, "GET");
+    return this.#request(url, options ?? {}, "GET");
   }
   /** `request(url, { ...options, method: "POST" })`. */
   post(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options, "POST");
+    return this.#request(url, options ?? {}, "POST");
   }
   /** `request(url, { ...options, method: "PUT" })`. */
   put(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options, "PUT");
+    return this.#request(url, options ?? {}, "PUT");
   }
   /** `request(url, { ...options, method: "PATCH" })`. */
   patch(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options, "PATCH");
+    return this.#request(url, options ?? {}, "PATCH");
   }
   /** `request(url, { ...options, method: "DELETE" })`. */
   delete(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options, "DELETE");
+    return this.#request(url, options ?? {}, "DELETE");
   }
   /** `request(url, { ...options, method: "HEAD" })`. */
   head(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options, "HEAD");
+    return this.#request(url, options ?? {}, "HEAD");
   }
 }
+
+/** The Session's own methods, to tell when a subclass replaced one (see #request). */
+const SESSION = Session.prototype;

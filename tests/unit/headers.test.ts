@@ -20,6 +20,8 @@ Deno.test("headers: lower-case keys, later values win, every HeadersInit form, b
   assert.equal(headerKey("Content-Type"), "content-type");
   assert.equal(headerKey("Content-Type"), "content-type", "a known name gives the same key");
   assert.throws(() => setHeader(h, "bad name", "v"), OptionError);
+  // Deliberate: "__proto__" cannot be a record key, and every bad header is an
+  // OptionError, whichever HeadersInit form it came in (arrays too, not TypeError).
   assert.throws(() => setHeader(h, "__proto__", "v"), OptionError);
   assert.throws(() => setHeader(h, "X-Ok", "line\r\nInjected: 1"), OptionError);
   assert.throws(() => mergeHeaders(h, "nope" as unknown as HeadersInit), OptionError);

@@ -13,7 +13,7 @@ import {
   TokenEndpoint,
   v3,
 } from "../../mod.ts";
-import type { AuthPlugin } from "../../mod.ts";
+import type { AuthPlugin, EndpointDataFilter, RequestOptions } from "../../mod.ts";
 import type { EndpointFilter } from "../../mod.ts";
 import { isAbsoluteUrl } from "../../src/session/session.ts";
 import { adminPassword, echoServer, serveCloud } from "./_helpers.ts";
@@ -117,6 +117,96 @@ Deno.test("a plugin whose subclass or instance replaces a method is asked every 
   }
 });
 
+Deno.test("a Session subclass's getEndpoint, getAuthHeaders and now() are used by requests", async () => {
+  const s = await serveCloud({ tokenTtlSeconds: 3600 });
+  try {
+    const filter = { endpointFilter: { serviceType: "compute" } };
+    class Sub extends Session {
+      override async getEndpoint(f: EndpointDataFilter, a?: AuthPlugin): Promise<string> {
+        return `${await super.getEndpoint(f, a)}/sub`;
+      }
+      override async getAuthHeaders(a?: AuthPlugin): Promise<Record<string, string>> {
+        return { ...await super.getAuthHeaders(a), "X-Extra": "1" };
+      }
+    }
+    const sub = new Sub({ auth: adminPassword(s.authUrl) });
+    for (let i = 0; i < 2; i++) {
+      const e = await echo(await sub.get("/x", filter));
+      assert.equal(e.path, "/compute/v2.1/p-admin/sub/x");
+      assert.equal(e.headers["x-extra"], "1");
+    }
+    class Late extends Session {
+      override now(): number {
+        return Date.now() + (3600 - 60) * 1000; // always within 120 s of expiry
+      }
+    }
+    const late = new Late({ auth: adminPassword(s.authUrl) });
+    const before = s.cloud.stats.tokenRequests;
+    await (await late.get("/x", filter)).body?.cancel();
+    assert.equal(s.cloud.stats.tokenRequests - before, 2, "the subclass's clock says: refresh");
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("credentials invalidated while a request resolves its URL: the new token is sent", async () => {
+  const s = await serveCloud();
+  try {
+    const sess = new Session({ auth: adminPassword(s.authUrl) });
+    const options = { endpointOverride: `${s.url}/compute/v2.1/%(project_id)s` };
+    await (await sess.get("/x", options)).body?.cancel();
+    assert.equal(s.cloud.stats.tokenRequests, 1);
+    const pending = sess.get("/x", options); // waits for the project id first
+    await sess.invalidate();
+    const resp = await pending;
+    assert.equal(resp.status, 200);
+    await resp.body?.cancel();
+    assert.equal(s.cloud.stats.tokenRequests, 2, "the invalidated token was not sent");
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("only a plugin's own header properties are sent (nothing inherited)", async () => {
+  const e = echoServer();
+  try {
+    const auth: AuthPlugin = {
+      getHeaders: () =>
+        Promise.resolve(
+          Object.create({ "X-Cred": "inherited" }, {
+            "X-Auth-Token": { value: "tok", enumerable: true },
+          }) as Record<string, string>,
+        ),
+      getEndpoint: () => Promise.resolve(e.url),
+      invalidate: () => false,
+    };
+    const sess = new Session({ auth });
+    await (await sess.get("/x", { endpointFilter: { serviceType: "any" } })).body?.cancel();
+    assert.equal(e.seen[0]?.headers.get("x-auth-token"), "tok");
+    assert.equal(e.seen[0]?.headers.get("x-cred"), null);
+  } finally {
+    await e.close();
+  }
+});
+
+Deno.test("null options are no options", async () => {
+  const e = echoServer();
+  try {
+    const sess = new Session();
+    const none = null as unknown as RequestOptions;
+    for (
+      const resp of [await sess.get(`${e.url}/a`, none), await sess.request(`${e.url}/b`, none)]
+    ) {
+      assert.equal(resp.status, 200);
+      await resp.body?.cancel();
+    }
+    await (await sess.post(`${e.url}/c`, none)).body?.cancel();
+    assert.deepEqual(e.seen.map((r) => `${r.method} ${r.path}`), ["GET /a", "GET /b", "POST /c"]);
+  } finally {
+    await e.close();
+  }
+});
+
 Deno.test("fixed-credential plugins: their headers on every request, replaced methods used", async () => {
   const e = echoServer();
   try {
@@ -198,4 +288,20 @@ Deno.test("ServiceCatalog.urlFor answers the same from its memo, and never for a
   );
   assert.throws(() => catalog.urlFor({ serviceType: "compute", regionName: "" }), EndpointNotFound);
   assert.equal(catalog.urlFor({ serviceType: "compute", regionName: undefined }), "http://a/1");
+  // Field text that looks like the memo's own spelling never aliases another filter.
+  for (const v of ["\u0000", "-", "\u0001", "0:", "1:-"]) {
+    assert.throws(
+      () => catalog.urlFor({ serviceType: "compute", regionName: v }),
+      EndpointNotFound,
+    );
+    assert.throws(
+      () => catalog.urlFor({ serviceType: "compute", serviceName: v }),
+      EndpointNotFound,
+    );
+  }
+  assert.equal(catalog.urlFor({ serviceType: "compute", regionName: "R1" }), "http://a/1");
+  assert.throws(
+    () => catalog.urlFor({ serviceType: "compute", regionName: "R", serviceName: "1" }),
+    EndpointNotFound,
+  );
 });
