@@ -13,7 +13,7 @@ Result fields (absent when not applicable; compare only the fields both sides pr
   status       HTTP status of the scenario's probe request
   endpoint     URL resolved from the catalog (get_endpoint)
   error        osauth error class name (keystoneauth1's mapped: EmptyCatalog -> EndpointNotFound,
-               MissingAuthMethods -> Unauthorized; HTTP errors keep their per-status name)
+               MissingAuthMethods stays; HTTP errors keep their per-status name)
   error_class  keystoneauth1's own class name          http_status  status carried by the error
   detail       the server's error message (Keystone error.message / Placement errors[0].title)
   scope        project | domain | system | unscoped   (from the token response)
@@ -108,7 +108,7 @@ from keystoneauth1.identity import generic, v3
 ERROR_NAMES = {
     "EmptyCatalog": "EndpointNotFound",
     "EndpointNotFound": "EndpointNotFound",
-    "MissingAuthMethods": "Unauthorized",
+    "MissingAuthMethods": "MissingAuthMethods",
     "ConnectFailure": "ConnectFailure",
     "ConnectTimeout": "ConnectTimeout",
     "DiscoveryFailure": "DiscoveryFailure",
@@ -306,7 +306,8 @@ class Runner:
             except ksa_exc.MissingAuthMethods as e:
                 out = describe_error(e)
                 out.update({"http_status": 401, "status": 401, "receipt": bool(e.receipt),
-                            "required_methods": sorted(sorted(m) for m in e.required_auth_methods)})
+                            "required_methods": sorted(sorted(m) for m in e.required_auth_methods),
+                            "methods": sorted(e.methods)})
                 return out
             raise AssertionError("password-only auth of mfa-user succeeded")
         s["mfa.password_only"] = mfa_password_only

@@ -156,6 +156,70 @@ export class Unauthorized extends HttpError {
   /** Status code. */
   static override readonly httpStatus: number = 401;
 }
+/**
+ * 401 from Keystone with an auth receipt: the credentials were right, but the
+ * user's multi-factor rules need more methods (keystoneauth1's
+ * `MissingAuthMethods`). Continue by authenticating with the missing methods
+ * and the receipt (the v3 plugins' `receipt` option) before `expiresAt`.
+ *
+ * The receipt is a credential: it is not in the message, in
+ * `Deno.inspect(err)` or in `JSON.stringify(err)`; read it from `receipt`.
+ *
+ * @example
+ * ```ts ignore
+ * import { MissingAuthMethods, Session, v3 } from "jsr:@x/osauth";
+ * try {
+ *   await sess.getAccess();
+ * } catch (err) {
+ *   if (!(err instanceof MissingAuthMethods)) throw err;
+ *   // err.requiredAuthMethods: [["password", "totp"]]; err.methods: ["password"]
+ *   const totp = new v3.Totp({ authUrl, userId, passcode, projectId, receipt: err.receipt });
+ *   await new Session({ auth: totp }).getAccess();
+ * }
+ * ```
+ */
+export class MissingAuthMethods extends Unauthorized {
+  /** The methods that succeeded (the receipt's `methods`). */
+  readonly methods: readonly string[];
+  /** The rules of which one must be met: each a list of method names. */
+  readonly requiredAuthMethods: readonly (readonly string[])[];
+  /** When the receipt expires (undefined when the body did not say). */
+  readonly expiresAt: Date | undefined;
+  readonly #receipt: string;
+
+  /** Creates the error from a 401 that carried `Openstack-Auth-Receipt: receipt`. */
+  constructor(init: HttpErrorInit & { receipt: string }) {
+    const body = init.details as
+      | { receipt?: { methods?: unknown; expires_at?: unknown }; required_auth_methods?: unknown }
+      | undefined;
+    const strings = (v: unknown): string[] =>
+      Array.isArray(v) ? v.filter((m): m is string => typeof m === "string") : [];
+    const methods = strings(body?.receipt?.methods);
+    const required = Array.isArray(body?.required_auth_methods)
+      ? body.required_auth_methods.map(strings)
+      : [];
+    const rules = required.map((r) => r.join("+")).join(" or ");
+    super({
+      ...init,
+      message: "not all required auth rules were satisfied" +
+        (rules ? `: needs ${rules}` : "") +
+        (methods.length ? ` (succeeded: ${methods.join(", ")})` : ""),
+    });
+    this.methods = Object.freeze(methods);
+    this.requiredAuthMethods = Object.freeze(required.map((r) => Object.freeze(r)));
+    const expires = typeof body?.receipt?.expires_at === "string"
+      ? new Date(body.receipt.expires_at)
+      : undefined;
+    this.expiresAt = expires && !Number.isNaN(expires.getTime()) ? expires : undefined;
+    this.#receipt = init.receipt;
+  }
+
+  /** The auth receipt, to send back with the missing methods. Secret: never log it. */
+  get receipt(): string {
+    return this.#receipt;
+  }
+}
+
 /** 403 */
 export class Forbidden extends HttpError {
   /** Status code. */
@@ -351,6 +415,19 @@ export async function httpErrorFromResponse(
     } else {
       details = text;
     }
+  }
+  const receipt = response.status === 401 ? response.headers.get("openstack-auth-receipt") : null;
+  if (receipt) {
+    return new MissingAuthMethods({
+      status: 401,
+      method,
+      url,
+      requestId: requestIdOf(response.headers),
+      details,
+      response,
+      attempts,
+      receipt,
+    });
   }
   const cls = BY_STATUS.get(response.status) ?? HttpError;
   return new cls({

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { randomBase64Url, randomHex } from "./_util.ts";
+import { isoMicro, randomBase64Url, randomHex } from "./_util.ts";
 import {
   V2Token,
   type V2TokenBody,
@@ -50,6 +50,13 @@ export interface FakeUser {
   systemRoles?: string[];
   /** Project a password authentication without scope is scoped to, as Keystone does. */
   defaultProjectId?: string;
+  /**
+   * Multi-factor rules, as Keystone's `multi_factor_auth_rules`: a token
+   * needs every method of one rule (e.g. `[["password", "totp"]]`). Fewer
+   * methods get a 401 with an `Openstack-Auth-Receipt` that a later request
+   * with the missing methods can send back (receipts last 5 minutes).
+   */
+  mfaRules?: string[][];
 }
 
 /** A domain of a {@linkcode FakeCloud}. */
@@ -478,6 +485,24 @@ class FakeHttpError extends Error {
   }
 }
 
+/** Keystone's answer to too few methods for the user's MFA rules: a 401 with a receipt. */
+class FakeReceiptError extends FakeHttpError {
+  receipt: string;
+  body: unknown;
+  constructor(receipt: string, body: unknown) {
+    super(401, "Insufficient auth methods received.");
+    this.receipt = receipt;
+    this.body = body;
+  }
+}
+
+/** An auth receipt: the methods a user already passed. */
+interface FakeReceipt {
+  userId: string;
+  methods: string[];
+  expiresAt: number;
+}
+
 type Json = Record<string, unknown>;
 
 function obj(value: unknown): Json | undefined {
@@ -669,6 +694,7 @@ export class FakeCloud {
   #services: ServiceDef[] = [];
   #identity: ServiceDef;
   #tokens = new Map<string, TokenRecord>();
+  #receipts = new Map<string, FakeReceipt>();
   #faults: FaultState[] = [];
   #stalls = new Set<() => void>();
   #v2: boolean;
@@ -965,6 +991,9 @@ export class FakeCloud {
       }
       return await this.#route(req, url);
     } catch (err) {
+      if (err instanceof FakeReceiptError) {
+        return jsonResponse(401, err.body, { "Openstack-Auth-Receipt": err.receipt });
+      }
       if (err instanceof FakeHttpError) {
         return this.#error(err.status, err.message, url.origin);
       }
@@ -1519,6 +1548,7 @@ export class FakeCloud {
       user = who;
     }
     if (!user) throw new FakeHttpError(401, UNAUTHORIZED_MESSAGE);
+    const passed = this.#checkMfa(req, user, methods as string[], base !== undefined || !!appCred);
 
     const rawScope = auth.scope;
     if (appCred && rawScope !== undefined) {
@@ -1537,10 +1567,49 @@ export class FakeCloud {
     }
     const record = this.#scopeToken(user, scope, appCred, base);
     const seen = new Set<string>();
-    record.methods = [...(methods as string[]), ...(base?.methods ?? [])].filter((m) =>
+    record.methods = [...passed, ...(base?.methods ?? [])].filter((m) =>
       seen.has(m) ? false : (seen.add(m), true)
     );
     return record;
+  }
+
+  /**
+   * The methods `user` has passed, counting those of an `Openstack-Auth-Receipt`
+   * sent along; throws a receipt 401 when they meet none of the user's MFA rules.
+   * Token and application credential authentications are not subject to the rules.
+   */
+  #checkMfa(req: Request, user: FakeUser, methods: string[], exempt: boolean): string[] {
+    const receiptId = req.headers.get("Openstack-Auth-Receipt");
+    let receipt: FakeReceipt | undefined;
+    if (receiptId !== null) {
+      receipt = this.#receipts.get(receiptId);
+      if (!receipt || receipt.expiresAt <= this.#now() || receipt.userId !== user.id) {
+        throw new FakeHttpError(401, "Could not find auth receipt.");
+      }
+    }
+    const passed = [...new Set([...(receipt?.methods ?? []), ...methods])];
+    const rules = user.mfaRules ?? [];
+    if (exempt || rules.length === 0 || rules.some((r) => r.every((m) => passed.includes(m)))) {
+      if (receiptId !== null) this.#receipts.delete(receiptId);
+      return passed;
+    }
+    const now = this.#now();
+    const id = `rcpt-${randomBase64Url(24)}`;
+    this.#receipts.set(id, { userId: user.id, methods: passed, expiresAt: now + 300_000 });
+    const domainId = user.domainId ?? "default";
+    throw new FakeReceiptError(id, {
+      receipt: {
+        methods: passed,
+        user: {
+          id: user.id,
+          name: user.name,
+          domain: { id: domainId, name: this.#domains.get(domainId)?.name ?? domainId },
+        },
+        expires_at: isoMicro(new Date(now + 300_000)),
+        issued_at: isoMicro(new Date(now)),
+      },
+      required_auth_methods: rules,
+    });
   }
 
   #findAppCred(section: Json): FakeApplicationCredential {

@@ -13,6 +13,7 @@ import {
   type AccessInfo,
   EndpointNotFound,
   HttpError,
+  MissingAuthMethods,
   OsAuthError,
   Password,
   Session,
@@ -243,14 +244,27 @@ Deno.test({
       const err = await new Session({
         auth: password(mfaUser, { projectId: demoProjectId }),
       }).getAccess().then(() => undefined, (e: unknown) => e);
-      assert.ok(err instanceof Unauthorized, String(err));
-      assert.ok(err.response?.headers.get("openstack-auth-receipt"), "a receipt header");
-      const body = err.details as { required_auth_methods?: string[][] };
-      assert.deepEqual(body.required_auth_methods?.map((m) => [...m].sort()), [[
-        "password",
-        "totp",
-      ]]);
+      assert.ok(err instanceof MissingAuthMethods, String(err));
+      assert.ok(err instanceof Unauthorized);
+      assert.equal(err.response?.headers.get("openstack-auth-receipt"), err.receipt);
+      assert.deepEqual(err.requiredAuthMethods.map((m) => [...m].sort()), [["password", "totp"]]);
+      assert.deepEqual(err.methods, ["password"]);
+      assert.ok(err.expiresAt && err.expiresAt.getTime() > Date.now(), "receipt expiry parsed");
       assert.ok(!err.message.includes(mfaUser.password));
+      assert.ok(!`${err.message} ${Deno.inspect(err)}`.includes(err.receipt));
+
+      // continued with the missing method and the receipt (keystoneauth1's ReceiptMethod)
+      const continued = new v3.Totp({
+        authUrl,
+        username: mfaUser.name,
+        userDomainId: mfaUser.domain_id,
+        passcode: await totpPasscode(mfaUser.totp_secret!),
+        projectId: demoProjectId,
+        receipt: err.receipt,
+      });
+      const continuedAccess = await new Session({ auth: continued }).getAccess();
+      assert.deepEqual([...continuedAccess.methods].sort(), ["password", "totp"]);
+      assert.equal(continuedAccess.userId, mfaUser.id);
 
       const mfa = new v3.MultiFactor({
         authUrl,

@@ -13,6 +13,7 @@ import {
   type AuthPlugin,
   type EndpointFilter,
   HttpError,
+  MissingAuthMethods,
   OsAuthError,
   Password,
   Session,
@@ -48,14 +49,6 @@ const DIFFERENCES: Record<string, {
   theirs: Record<string, unknown>;
   ours: Record<string, unknown>;
 }> = {
-  // keystoneauth1 has a MissingAuthMethods subclass of Unauthorized carrying the receipt and
-  // the required methods; osauth throws a plain Unauthorized and leaves them where Keystone put
-  // them: the Openstack-Auth-Receipt header of err.response and err.details.required_auth_methods.
-  "mfa.password_only": {
-    why: "no MissingAuthMethods class: a plain Unauthorized with the receipt in its response",
-    theirs: { error_class: "MissingAuthMethods", error: "Unauthorized" },
-    ours: { error: "Unauthorized", receipt: true },
-  },
   // keystoneauth1 raises EmptyCatalog (a subclass of EndpointNotFound) for a token without a
   // catalog; osauth raises EndpointNotFound whose message says that the catalog is empty.
   "catalog.unscoped": {
@@ -268,19 +261,17 @@ function scenarios(f: DevCloudFixtures): Record<string, Scenario> {
       }),
     );
 
-  // keystoneauth1 raises MissingAuthMethods (the script maps it to Unauthorized) with the receipt
-  // and the required methods parsed; osauth raises a plain Unauthorized whose `response` keeps
-  // the Openstack-Auth-Receipt header and whose `details` is Keystone's body with
-  // `required_auth_methods`. The extras are read from there.
+  // MissingAuthMethods on both sides, with the receipt and the methods parsed.
   s["mfa.password_only"] = async () => {
     try {
       await authProbe(password(mfaUser, { projectId: demoProject }));
     } catch (err) {
       const out = describeError(err);
-      const e = err as HttpError;
-      const body = e.details as { required_auth_methods?: string[][] } | undefined;
-      out.receipt = !!e.response?.headers.get("openstack-auth-receipt");
-      out.required_methods = (body?.required_auth_methods ?? []).map((m) => [...m].sort()).sort();
+      if (err instanceof MissingAuthMethods) {
+        out.receipt = err.receipt !== "";
+        out.required_methods = err.requiredAuthMethods.map((m) => [...m].sort()).sort();
+        out.methods = [...err.methods].sort();
+      }
       return out;
     }
     throw new Error("password-only auth of mfa-user succeeded");

@@ -6,7 +6,12 @@
 import { AccessInfo } from "../../access/access_info.ts";
 import { AuthorizationFailure, OptionError } from "../../errors.ts";
 import type { Session } from "../../session/session.ts";
-import { type BaseIdentityOptions, BaseIdentityPlugin, tokenResponseJson } from "../base.ts";
+import {
+  type BaseIdentityOptions,
+  BaseIdentityPlugin,
+  requireString,
+  tokenResponseJson,
+} from "../base.ts";
 
 /** Scope options shared by v3 plugins (choose at most one target). */
 export interface ScopeOptions {
@@ -34,6 +39,13 @@ export interface ScopeOptions {
 export interface V3Options extends BaseIdentityOptions, ScopeOptions {
   /** Ask for the service catalog in the token (default true). */
   includeCatalog?: boolean;
+  /**
+   * An auth receipt (`MissingAuthMethods.receipt`) from an earlier attempt
+   * of the same user: sent as `Openstack-Auth-Receipt`, so that Keystone
+   * counts the methods it records towards the user's multi-factor rules
+   * (keystoneauth1's `ReceiptMethod`). Secret: never shown.
+   */
+  receipt?: string;
 }
 
 /** User identification for methods that name a user. */
@@ -120,12 +132,16 @@ export abstract class V3Auth extends BaseIdentityPlugin {
   readonly includeCatalog: boolean;
   #scope: unknown;
   #scopeOptions: ScopeOptions;
+  #receipt: string | undefined;
 
   /** Creates the plugin; validates the scope options. */
   constructor(options: V3Options) {
     super(options);
     this.includeCatalog = options.includeCatalog ?? true;
     this.#scope = buildScope(options, new.target.name);
+    if (options.receipt !== undefined) {
+      this.#receipt = requireString(options.receipt, "receipt", new.target.name);
+    }
     this.#scopeOptions = {
       projectId: options.projectId,
       projectName: options.projectName,
@@ -176,7 +192,9 @@ export abstract class V3Auth extends BaseIdentityPlugin {
       method: "POST",
       json: this.buildRequestBody(),
       authenticated: false,
-      headers: { Accept: "application/json" },
+      headers: this.#receipt === undefined
+        ? { Accept: "application/json" }
+        : { Accept: "application/json", "Openstack-Auth-Receipt": this.#receipt },
     });
     const token = resp.headers.get("x-subject-token");
     const body = await tokenResponseJson(resp, url);
