@@ -12,8 +12,8 @@ Result fields (absent when not applicable; compare only the fields both sides pr
   ok           true when the scenario ran without an exception
   status       HTTP status of the scenario's probe request
   endpoint     URL resolved from the catalog (get_endpoint)
-  error        osauth error class name (keystoneauth1's mapped: EmptyCatalog -> EndpointNotFound,
-               MissingAuthMethods stays; HTTP errors keep their per-status name)
+  error        osauth error class name (keystoneauth1's when osauth has the same class; HTTP
+               errors keep their per-status name)
   error_class  keystoneauth1's own class name          http_status  status carried by the error
   detail       the server's error message (Keystone error.message / Placement errors[0].title)
   scope        project | domain | system | unscoped   (from the token response)
@@ -106,7 +106,7 @@ from keystoneauth1 import session as ksa_session
 from keystoneauth1.identity import generic, v3
 
 ERROR_NAMES = {
-    "EmptyCatalog": "EndpointNotFound",
+    "EmptyCatalog": "EmptyCatalog",
     "EndpointNotFound": "EndpointNotFound",
     "MissingAuthMethods": "MissingAuthMethods",
     "ConnectFailure": "ConnectFailure",

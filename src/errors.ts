@@ -41,6 +41,12 @@ export class AuthorizationFailure extends OsAuthError {}
 /** No endpoint in the catalog matches a filter. */
 export class EndpointNotFound extends OsAuthError {}
 
+/**
+ * The token has no service catalog at all (an unscoped token, or one asked
+ * for without the catalog): no filter can match. keystoneauth1's `EmptyCatalog`.
+ */
+export class EmptyCatalog extends EndpointNotFound {}
+
 /** A version document could not be fetched or understood. */
 export class DiscoveryFailure extends OsAuthError {}
 

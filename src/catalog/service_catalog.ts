@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { EndpointNotFound, OptionError } from "../errors.ts";
+import { EmptyCatalog, EndpointNotFound, OptionError } from "../errors.ts";
 import type { EndpointFilter } from "../types.ts";
 import { allServiceTypes } from "./service_types.ts";
 
@@ -234,7 +234,10 @@ export class ServiceCatalog {
     const known = key === undefined ? undefined : this.#urls?.get(key);
     if (known !== undefined) return known;
     const ep = this.endpointsFor(filter)[0];
-    if (!ep) throw new EndpointNotFound(this.describeMiss(filter));
+    if (!ep) {
+      const message = this.describeMiss(filter);
+      throw this.endpoints.length === 0 ? new EmptyCatalog(message) : new EndpointNotFound(message);
+    }
     if (key !== undefined) {
       this.#urls ??= new Map();
       if (this.#urls.size >= 1000) this.#urls.clear();

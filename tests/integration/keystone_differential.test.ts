@@ -49,13 +49,7 @@ const DIFFERENCES: Record<string, {
   theirs: Record<string, unknown>;
   ours: Record<string, unknown>;
 }> = {
-  // keystoneauth1 raises EmptyCatalog (a subclass of EndpointNotFound) for a token without a
-  // catalog; osauth raises EndpointNotFound whose message says that the catalog is empty.
-  "catalog.unscoped": {
-    why: "no EmptyCatalog class: EndpointNotFound saying the catalog is empty",
-    theirs: { error_class: "EmptyCatalog", error: "EndpointNotFound" },
-    ours: { error: "EndpointNotFound", message_says_empty: true },
-  },
+  // none at present: EmptyCatalog and MissingAuthMethods were the last two
 };
 
 function scopeOf(access: AccessInfo): Result {

@@ -94,6 +94,9 @@ Deno.test("errors: every listed class extends OsAuthError; HTTP ones extend Http
     assert.ok(osauth[name].prototype instanceof HttpError, name);
   }
   assert.ok(osauth.ServiceUnavailable.prototype instanceof HttpError);
+  // keystoneauth1's subclasses: an empty catalog, and a 401 asking for more MFA methods.
+  assert.ok(new osauth.EmptyCatalog("m") instanceof osauth.EndpointNotFound);
+  assert.ok(osauth.MissingAuthMethods.prototype instanceof osauth.Unauthorized);
   assert.ok(HttpError.prototype instanceof OsAuthError);
 });
 

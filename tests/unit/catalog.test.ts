@@ -182,3 +182,19 @@ Deno.test("ServiceCatalog input checks", () => {
   assert.equal(ServiceCatalog.fromToken({ catalog: [] }).describe(), "the catalog is empty");
   assert.equal(ServiceCatalog.fromToken([]).endpoints.length, 0);
 });
+
+Deno.test("an empty catalog is EmptyCatalog (an EndpointNotFound), as keystoneauth1 raises", async () => {
+  const { EmptyCatalog, EndpointNotFound, ServiceCatalog } = await import("../../mod.ts");
+  const empty = new ServiceCatalog([]);
+  assert.throws(
+    () => empty.urlFor({ serviceType: "compute" }),
+    (e: unknown) =>
+      e instanceof EmptyCatalog && e instanceof EndpointNotFound && e.name === "EmptyCatalog" &&
+      /the catalog is empty/.test(e.message),
+  );
+  const one = new ServiceCatalog([{ serviceType: "image", interface: "public", url: "http://i" }]);
+  assert.throws(
+    () => one.urlFor({ serviceType: "compute" }),
+    (e: unknown) => e instanceof EndpointNotFound && !(e instanceof EmptyCatalog),
+  );
+});
