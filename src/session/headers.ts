@@ -57,3 +57,25 @@ export function mergeHeaders(headers: HeaderRecord, init: HeadersInit | undefine
     if (Object.hasOwn(init, k)) setHeader(headers, k, (init as Record<string, string>)[k]!);
   }
 }
+
+/** A plugin's headers checked and lower-cased, and their names (for logs and redirects). */
+export interface CheckedAuthHeaders {
+  headers: HeaderRecord;
+  names: readonly string[];
+}
+
+/** Frozen plugin headers (a plugin's current credentials) -> their checked form. */
+const CHECKED_AUTH = new WeakMap<object, CheckedAuthHeaders>();
+
+/** `headers` (a plugin's) checked, lower-cased and their names; memoised when frozen. */
+export function checkedAuthHeaders(headers: Readonly<Record<string, string>>): CheckedAuthHeaders {
+  const known = CHECKED_AUTH.get(headers);
+  if (known) return known;
+  const checked: HeaderRecord = {};
+  // Own keys only, as fetch itself reads a record (nothing inherited is sent).
+  const names = Object.keys(headers);
+  for (const k of names) setHeader(checked, k, headers[k]!);
+  const result = { headers: checked, names };
+  if (Object.isFrozen(headers)) CHECKED_AUTH.set(headers, result);
+  return result;
+}

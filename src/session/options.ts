@@ -5,6 +5,7 @@
  */
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
 import type { DiscoveryCache } from "../discovery/cache.ts";
+import { OptionError } from "../errors.ts";
 
 /** Options of `new Session(options)`. All are optional. */
 export interface SessionOptions {
@@ -130,4 +131,30 @@ export interface RequestOptions {
   logger?: Logger;
   /** Follow redirects (default true). */
   redirect?: boolean;
+}
+
+/** `value` when it is a non-negative integer (or undefined); else {@linkcode OptionError}. */
+export function nonNegativeInt(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new OptionError(`${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** `value` when it is a positive finite number (or undefined); else {@linkcode OptionError}. */
+export function positiveNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+    throw new OptionError(`${name} must be a positive number of milliseconds`);
+  }
+  return value;
+}
+
+/** Throws {@linkcode OptionError} unless `value` is undefined or a non-negative finite number. */
+export function nonNegativeMs(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
+    throw new OptionError(`${name} must be a non-negative number of milliseconds`);
+  }
 }

@@ -35,7 +35,7 @@ import {
   UntrustedOrigin,
 } from "../errors.ts";
 import { logRequest, logResponse, redactUrl, SENSITIVE_HEADERS } from "../logging.ts";
-import { hostPort, permissionErrorFor } from "../net/permissions.ts";
+import { hostPort } from "../net/permissions.ts";
 import {
   checkTransportOptions,
   createTransport,
@@ -46,130 +46,26 @@ import { officialServiceType } from "../catalog/service_types.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
-import type { RequestOptions, SessionOptions } from "./options.ts";
+import {
+  nonNegativeInt,
+  nonNegativeMs,
+  positiveNumber,
+  type RequestOptions,
+  type SessionOptions,
+} from "./options.ts";
 import { Semaphore } from "./semaphore.ts";
-import { type HeaderRecord, mergeHeaders, setHeader } from "./headers.ts";
+import { checkedAuthHeaders, type HeaderRecord, mergeHeaders, setHeader } from "./headers.ts";
+import { checkTrusted, isAbsoluteUrl, joinUrl, originOf } from "./url.ts";
+import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./failures.ts";
 import { type CurrentAuth, currentAuth } from "./current_auth.ts";
 import type { EndpointData } from "../discovery/endpoint_data.ts";
 import { getEndpointData, needsProjectId, substituteProjectId } from "../discovery/discover.ts";
 import { safeInspect } from "../secret.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
+export { joinUrl } from "./url.ts";
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-
-/** Whether `url` starts with `scheme://` (what a RegExp would test, in a loop). */
-export function isAbsoluteUrl(url: string): boolean {
-  const n = url.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = url.charCodeAt(i) | 0x20; // ASCII letters to lower case
-    const letter = c >= 97 && c <= 122;
-    if (i === 0 ? !letter : !(letter || isSchemeChar(url.charCodeAt(i)))) break;
-  }
-  return i > 0 && url.charCodeAt(i) === 58 && url.charCodeAt(i + 1) === 47 &&
-    url.charCodeAt(i + 2) === 47;
-}
-
-/** Digits, "+", "-" and ".", the scheme characters besides letters. */
-function isSchemeChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
-}
-
-/** Joins a base URL and a path as keystoneauth1 does (`base/` + `path`). */
-export function joinUrl(base: string, path: string): string {
-  if (path === "") return base;
-  let end = base.length;
-  while (end > 0 && base.charCodeAt(end - 1) === 47) end--; // trailing "/"
-  let start = 0;
-  while (start < path.length && path.charCodeAt(start) === 47) start++; // leading "/"
-  return `${base.slice(0, end)}/${path.slice(start)}`;
-}
-
-// Origins by the URL's text up to the first "/" after "//" (a prefix that holds
-// the whole authority, so parsing it gives the same origin as parsing the URL).
-const ORIGINS = new Map<string, string | undefined>();
-
-function originOf(url: string): string | undefined {
-  const slash = url.indexOf("/", url.indexOf("//") + 2);
-  const key = slash < 0 ? url : url.slice(0, slash);
-  if (ORIGINS.has(key)) return ORIGINS.get(key);
-  let origin: string | undefined;
-  try {
-    origin = new URL(key).origin;
-  } catch {
-    origin = undefined;
-  }
-  if (ORIGINS.size >= 512) ORIGINS.clear();
-  ORIGINS.set(key, origin);
-  return origin;
-}
-
-/** Throws {@linkcode UntrustedOrigin} unless `url`'s origin is in `trusted`. */
-function checkTrusted(url: string, trusted: ReadonlySet<string>): void {
-  const origin = originOf(url);
-  if (!origin || !trusted.has(origin)) {
-    throw new UntrustedOrigin(
-      `refusing to send credentials to ${origin ?? "a URL without an origin"}: it is not ` +
-        "the auth URL's origin, in the catalog, an endpointOverride or in trustedOrigins",
-    );
-  }
-}
-
-function nonNegativeInt(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    throw new OptionError(`${name} must be a non-negative integer, got ${String(value)}`);
-  }
-  return value;
-}
-
-function positiveNumber(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
-    throw new OptionError(`${name} must be a positive number of milliseconds`);
-  }
-  return value;
-}
-
-function nonNegativeMs(value: unknown, name: string): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
-    throw new OptionError(`${name} must be a non-negative number of milliseconds`);
-  }
-}
-
-/** The message of a fetch error, with the URL redacted; Node's "fetch failed" gets its cause. */
-function errorDetail(err: unknown, url: string): string {
-  let detail = (err as Error)?.message ?? String(err);
-  const cause = (err as { cause?: { message?: unknown } })?.cause?.message;
-  if (typeof cause === "string" && cause !== "" && !detail.includes(cause)) {
-    detail = `${detail}: ${cause}`;
-  }
-  const safe = redactUrl(url);
-  return safe === url ? detail : detail.replaceAll(url, safe);
-}
-
-/** A plugin's headers checked and lower-cased, and their names (for logs and redirects). */
-interface CheckedAuthHeaders {
-  headers: HeaderRecord;
-  names: readonly string[];
-}
-
-/** Frozen plugin headers (a plugin's current credentials) -> their checked form. */
-const CHECKED_AUTH = new WeakMap<object, CheckedAuthHeaders>();
-
-function checkedAuthHeaders(headers: Readonly<Record<string, string>>): CheckedAuthHeaders {
-  const known = CHECKED_AUTH.get(headers);
-  if (known) return known;
-  const checked: HeaderRecord = {};
-  // Own keys only, as fetch itself reads a record (nothing inherited is sent).
-  const names = Object.keys(headers);
-  for (const k of names) setHeader(checked, k, headers[k]!);
-  const result = { headers: checked, names };
-  if (Object.isFrozen(headers)) CHECKED_AUTH.set(headers, result);
-  return result;
-}
 
 /** The `fetch` options of a request (redirects are followed by the Session). */
 function fetchInit(req: Prepared): RequestInit {
@@ -203,62 +99,6 @@ function endpointFound(url: string | undefined, filter: EndpointFilter): string 
     throw new EndpointNotFound(`the auth plugin has no endpoint for ${JSON.stringify(filter)}`);
   }
   return url;
-}
-
-/**
- * What a failed `fetch` becomes: the caller's abort reason, a permission or
- * option error as is (thrown), or a {@linkcode ConnectFailure} (returned;
- * a {@linkcode ConnectTimeout} from the attempt's timeout stays one).
- */
-function fetchFailure(err: unknown, url: string, signal: AbortSignal | undefined): ConnectFailure {
-  if (signal?.aborted) throw signal.reason;
-  if (err instanceof ConnectFailure) return err;
-  const denied = permissionErrorFor(err, url);
-  if (denied) throw denied;
-  if (err instanceof OptionError) throw err;
-  return new ConnectFailure(errorDetail(err, url), { cause: err });
-}
-
-/** Why a failed request was not sent again although retries were left. */
-function notResentReason(method: string, replayable: boolean): string {
-  return replayable
-    ? `; not retried: ${method} is not idempotent and may have reached the server ` +
-      "(retryNonIdempotent: true allows it)"
-    : "; not retried: the body is a stream and cannot be sent again";
-}
-
-/** The debug line logged before a retry. */
-function retryNote(
-  req: { method: string; url: string },
-  delayMs: number,
-  retry: number,
-  retries: number,
-  why: string,
-): string {
-  return `retrying ${req.method} ${redactUrl(req.url)} in ${Math.round(delayMs)} ms ` +
-    `(retry ${retry} of ${retries}) after: ${why}`;
-}
-
-/** The error a request ends with after its last attempt failed to connect. */
-function finalConnectError(
-  err: ConnectFailure,
-  req: { method: string; url: string },
-  attempts: number,
-  timeout: number | undefined,
-  note: string,
-): ConnectFailure {
-  const target = `${req.method} ${redactUrl(req.url)}`;
-  if (err instanceof ConnectTimeout) {
-    return new ConnectTimeout(
-      `${target} timed out after ${timeout} ms` +
-        (attempts > 1 ? ` (${attempts} attempts)` : "") + note,
-      { cause: err.cause },
-    );
-  }
-  return new ConnectFailure(
-    `${target} failed${attempts > 1 ? ` after ${attempts} attempts` : ""}: ${err.message}${note}`,
-    { cause: err.cause },
-  );
 }
 
 interface Prepared {

@@ -15,7 +15,7 @@ import {
 } from "../../mod.ts";
 import type { AuthPlugin, EndpointDataFilter, RequestOptions } from "../../mod.ts";
 import type { EndpointFilter } from "../../mod.ts";
-import { isAbsoluteUrl } from "../../src/session/session.ts";
+import { isAbsoluteUrl } from "../../src/session/url.ts";
 import { adminPassword, echoServer, serveCloud } from "./_helpers.ts";
 
 interface Echo {

@@ -7,6 +7,7 @@ import { AccessInfo } from "../../access/access_info.ts";
 import { OptionError } from "../../errors.ts";
 import type { Session } from "../../session/session.ts";
 import { type BaseIdentityOptions, BaseIdentityPlugin, tokenResponseJson } from "../base.ts";
+import { joinUrl } from "../../session/url.ts";
 
 /** Options of every v2.0 plugin. */
 export interface V2Options extends BaseIdentityOptions {
@@ -43,7 +44,7 @@ export abstract class V2Auth extends BaseIdentityPlugin {
 
   /** `POST <authUrl>/tokens`. */
   protected async getAuthRef(session: Session): Promise<AccessInfo> {
-    const url = `${this.authUrl.replace(/\/+$/, "")}/tokens`;
+    const url = joinUrl(this.authUrl, "tokens");
     const resp = await session.request(url, {
       method: "POST",
       json: { auth: { ...this.credentials(), ...this.#scope } },

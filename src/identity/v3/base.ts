@@ -12,6 +12,7 @@ import {
   requireString,
   tokenResponseJson,
 } from "../base.ts";
+import { joinUrl } from "../../session/url.ts";
 
 /** Scope options shared by v3 plugins (choose at most one target). */
 export interface ScopeOptions {
@@ -185,9 +186,10 @@ export abstract class V3Auth extends BaseIdentityPlugin {
 
   /** `POST <authUrl>/auth/tokens`. */
   protected async getAuthRef(session: Session): Promise<AccessInfo> {
-    const url = `${this.authUrl.replace(/\/+$/, "")}/auth/tokens${
-      this.includeCatalog ? "" : "?nocatalog"
-    }`;
+    const url = joinUrl(
+      this.authUrl,
+      this.includeCatalog ? "auth/tokens" : "auth/tokens?nocatalog",
+    );
     const resp = await session.request(url, {
       method: "POST",
       json: this.buildRequestBody(),
