@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { ServiceCatalog, Session } from "../mod.ts";
+import { Adapter, ServiceCatalog, Session } from "../mod.ts";
 import { FakeCloud } from "../src/testing/mod.ts";
 import { adminPassword, largeCatalogToken } from "../tests/bench/_setup.ts";
 
@@ -54,12 +54,14 @@ const filter = { endpointFilter: { serviceType: "compute", interface: "public" }
 const token = await session.getToken();
 const target = `${await session.getEndpoint(filter.endpointFilter)}/servers/detail`;
 const bare = new Session();
+const adapter = new Adapter(session, { serviceType: "compute", interface: "public" });
 
 const variants: Record<string, () => Promise<unknown>> = {
   "raw fetch": async () =>
     await (await fetch(target, { headers: { "X-Auth-Token": token } })).arrayBuffer(),
   "Session.get (endpointFilter)": async () =>
     await (await session.get("/servers/detail", filter)).arrayBuffer(),
+  "Adapter.get (compute)": async () => await (await adapter.get("/servers/detail")).arrayBuffer(),
   "Session.get (absolute URL, no auth)": async () =>
     await (await bare.get(target, { headers: { "X-Auth-Token": token } })).arrayBuffer(),
 };

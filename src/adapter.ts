@@ -33,7 +33,9 @@ import { normalizeMicroversion } from "./discovery/microversion.ts";
 import { type ClientMicroversions, negotiateMicroversion } from "./discovery/negotiate.ts";
 import { normalizeVersionBounds } from "./discovery/version.ts";
 import { OptionError } from "./errors.ts";
-import { joinUrl, type Session } from "./session/session.ts";
+import type { Session } from "./session/session.ts";
+import { isAbsoluteUrl, joinUrl } from "./session/url.ts";
+import { type HeaderRecord, mergeHeaders } from "./session/headers.ts";
 import type { RequestOptions } from "./session/options.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
 
@@ -96,10 +98,6 @@ export interface AdapterOptions {
 /** Options of the adapter's request methods: the session's request options. */
 export type AdapterRequestOptions = RequestOptions;
 
-function isAbsoluteUrl(url: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
-}
-
 function definedOnly<T extends object>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -137,7 +135,10 @@ export class Adapter {
   /** Auth plugin of this adapter, if not the session's. */
   readonly auth: AuthPlugin | undefined;
   readonly #defaults: RequestOptions;
-  readonly #headers: Headers;
+  /** additionalHeaders, checked once: requests merge theirs over a copy. */
+  readonly #headers: Readonly<HeaderRecord> | undefined;
+  /** The endpoint filter, built once (the fields it is made of are read-only). */
+  readonly #filter: Readonly<EndpointDataFilter>;
   readonly #discovery: DiscoveryOptions;
 
   /** Creates an adapter for `session`. */
@@ -158,7 +159,9 @@ export class Adapter {
       throw new OptionError("serviceType must be a non-empty string");
     }
     this.serviceType = type;
-    this.interface = options.interface;
+    const iface = options.interface;
+    // A copy of a list: the adapter's filter must not change under it.
+    this.interface = Array.isArray(iface) ? Object.freeze([...iface]) : iface;
     this.regionName = options.regionName;
     this.serviceName = options.serviceName;
     this.serviceId = options.serviceId;
@@ -185,7 +188,9 @@ export class Adapter {
     }
     this.defaultMicroversion = options.defaultMicroversion;
     this.auth = options.auth;
-    this.#headers = new Headers(options.additionalHeaders);
+    const headers: HeaderRecord = {};
+    mergeHeaders(headers, options.additionalHeaders);
+    this.#headers = Object.keys(headers).length > 0 ? Object.freeze(headers) : undefined;
     this.#defaults = definedOnly({
       connectRetries: options.connectRetries,
       statusCodeRetries: options.statusCodeRetries,
@@ -201,11 +206,16 @@ export class Adapter {
       allowDeprecated: options.allowDeprecated,
       allowUnknown: options.allowUnknown,
     });
+    this.#filter = this.#buildFilter();
   }
 
-  /** The adapter's endpoint filter (catalog keys and version bounds). */
+  /** The adapter's endpoint filter (catalog keys and version bounds); a copy. */
   get endpointFilter(): EndpointDataFilter {
-    return definedOnly({
+    return { ...this.#filter };
+  }
+
+  #buildFilter(): Readonly<EndpointDataFilter> {
+    return Object.freeze(definedOnly({
       serviceType: this.serviceType,
       interface: this.interface,
       regionName: this.regionName,
@@ -215,7 +225,7 @@ export class Adapter {
       version: this.version,
       minVersion: this.minVersion,
       maxVersion: this.maxVersion,
-    });
+    }));
   }
 
   #hasVersion(): boolean {
@@ -230,7 +240,7 @@ export class Adapter {
   /** The filter discovery runs with: the adapter's, its override, the session's defaults. */
   #discoveryFilter(): EndpointDataFilter {
     return this.session.mergeFilter({
-      ...this.endpointFilter,
+      ...this.#filter,
       ...(this.endpointOverride !== undefined ? { endpointOverride: this.endpointOverride } : {}),
     });
   }
@@ -263,7 +273,7 @@ export class Adapter {
       return substituteProjectId(this.endpointOverride, project);
     }
     if (this.#hasVersion()) return (await this.getEndpointData(auth)).serviceUrl;
-    return await this.session.getEndpoint(this.endpointFilter, plugin);
+    return await this.session.getEndpoint(this.#filter, plugin);
   }
 
   /**
@@ -294,62 +304,78 @@ export class Adapter {
    * Sends a request below the service's endpoint (`path` relative to it, or
    * an absolute URL) with the adapter's defaults; per-call options win.
    */
-  async request(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
+  request(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
+    return this.#request(path, options, options?.method);
+  }
+
+  async #request(
+    path: string,
+    options: AdapterRequestOptions,
+    method: string | undefined,
+  ): Promise<Response> {
     if (typeof path !== "string") throw new OptionError("path must be a string");
     if (options === null || typeof options !== "object") {
       throw new OptionError("request options must be an object");
     }
-    const headers = new Headers(this.#headers);
-    for (const [k, v] of new Headers(options.headers)) headers.set(k, v);
-    const opts: RequestOptions = {
-      ...this.#defaults,
-      ...definedOnly(options),
-      headers,
-    };
+    // The adapter's defaults, then every option the call sets (undefined ones do not count).
+    const opts: RequestOptions & Record<string, unknown> = { ...this.#defaults };
+    for (const key of Object.keys(options)) {
+      const value = (options as Record<string, unknown>)[key];
+      if (value !== undefined) opts[key] = value;
+    }
+    if (method !== undefined) opts.method = method;
+    if (options.headers === undefined) {
+      opts.headers = this.#headers;
+    } else {
+      const headers: HeaderRecord = { ...this.#headers };
+      mergeHeaders(headers, options.headers);
+      opts.headers = headers;
+    }
     const microversion = options.microversion ?? this.defaultMicroversion;
     if (microversion !== undefined) {
       opts.microversion = microversion;
       opts.microversionServiceType = options.microversionServiceType ?? this.serviceType;
     }
     if (
-      isAbsoluteUrl(path) || options.endpointOverride !== undefined ||
-      options.endpointFilter !== undefined
+      (this.endpointOverride === undefined && !this.#hasVersion()) || isAbsoluteUrl(path) ||
+      options.endpointOverride !== undefined || options.endpointFilter !== undefined
     ) {
-      opts.endpointFilter ??= this.endpointFilter;
+      // The Session resolves `path` with the filter (the catalog URL, as getEndpoint gives).
+      opts.endpointFilter ??= this.#filter;
       return await this.session.request(path, opts);
     }
     if (this.endpointOverride !== undefined) {
       opts.endpointOverride = this.endpointOverride;
-      opts.endpointFilter = this.endpointFilter;
+      opts.endpointFilter = this.#filter;
       return await this.session.request(path, opts);
     }
     const base = await this.getEndpoint(options.auth);
-    opts.endpointFilter = this.endpointFilter;
+    opts.endpointFilter = this.#filter;
     return await this.session.request(joinUrl(base, path), opts);
   }
 
   /** `request(path, { ...options, method: "GET" })`. */
   get(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request(path, { ...options, method: "GET" });
+    return this.#request(path, options, "GET");
   }
   /** `request(path, { ...options, method: "POST" })`. */
   post(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request(path, { ...options, method: "POST" });
+    return this.#request(path, options, "POST");
   }
   /** `request(path, { ...options, method: "PUT" })`. */
   put(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request(path, { ...options, method: "PUT" });
+    return this.#request(path, options, "PUT");
   }
   /** `request(path, { ...options, method: "PATCH" })`. */
   patch(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request(path, { ...options, method: "PATCH" });
+    return this.#request(path, options, "PATCH");
   }
   /** `request(path, { ...options, method: "DELETE" })`. */
   delete(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request(path, { ...options, method: "DELETE" });
+    return this.#request(path, options, "DELETE");
   }
   /** `request(path, { ...options, method: "HEAD" })`. */
   head(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request(path, { ...options, method: "HEAD" });
+    return this.#request(path, options, "HEAD");
   }
 }

@@ -350,3 +350,27 @@ Deno.test("Adapter option validation: OptionError", async () => {
   await assert.rejects(a.request("/x", null as never), OptionError);
   assert.deepEqual(new Adapter(sess).endpointFilter, {});
 });
+
+Deno.test("Adapter: its filter cannot change under it; bad call headers are an OptionError", async () => {
+  const s = await serveCloud();
+  try {
+    const sess = new Session({ auth: adminPassword(s.authUrl) });
+    const interfaces = ["internal", "public"];
+    const adapter = new Adapter(sess, { serviceType: "compute", interface: interfaces });
+    const iface = async () => ((await (await adapter.get("/x")).json()) as FakeEcho).interface;
+    assert.equal(await iface(), "internal");
+    interfaces.reverse(); // the caller's list, changed after the adapter was made
+    const copy = adapter.endpointFilter;
+    copy.serviceType = "image"; // a copy: changing it changes nothing
+    assert.equal(await iface(), "internal");
+    assert.deepEqual(adapter.endpointFilter.interface, ["internal", "public"]);
+    assert.equal(adapter.endpointFilter.serviceType, "compute");
+    await assert.rejects(adapter.get("/x", { headers: { "X-Bad": "a\nb" } }), OptionError);
+    await assert.rejects(adapter.get("/x", { headers: [["bad name", "v"]] }), OptionError);
+    const resp = await adapter.get("/x", { headers: [["X-Pair", "1"], ["x-pair", "2"]] });
+    const echo = (await resp.json()) as FakeEcho;
+    assert.equal(echo.headers["x-pair"], "1, 2");
+  } finally {
+    await s.close();
+  }
+});
