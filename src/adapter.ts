@@ -211,7 +211,9 @@ export class Adapter {
 
   /** The adapter's endpoint filter (catalog keys and version bounds); a copy. */
   get endpointFilter(): EndpointDataFilter {
-    return { ...this.#filter };
+    const copy: EndpointDataFilter = { ...this.#filter };
+    if (Array.isArray(copy.interface)) copy.interface = [...copy.interface];
+    return copy;
   }
 
   #buildFilter(): Readonly<EndpointDataFilter> {
@@ -325,7 +327,7 @@ export class Adapter {
     }
     if (method !== undefined) opts.method = method;
     if (options.headers === undefined) {
-      opts.headers = this.#headers;
+      opts.headers = this.#headers && { ...this.#headers };
     } else {
       const headers: HeaderRecord = { ...this.#headers };
       mergeHeaders(headers, options.headers);
@@ -336,9 +338,13 @@ export class Adapter {
       opts.microversion = microversion;
       opts.microversionServiceType = options.microversionServiceType ?? this.serviceType;
     }
+    // Without an override or version bounds the Session resolves `path` from the catalog
+    // itself, as getEndpoint would (unless a subclass replaced getEndpoint).
+    const catalogOnly = this.endpointOverride === undefined && !this.#hasVersion() &&
+      this.getEndpoint === ADAPTER.getEndpoint;
     if (
-      (this.endpointOverride === undefined && !this.#hasVersion()) || isAbsoluteUrl(path) ||
-      options.endpointOverride !== undefined || options.endpointFilter !== undefined
+      catalogOnly || isAbsoluteUrl(path) || options.endpointOverride !== undefined ||
+      options.endpointFilter !== undefined
     ) {
       // The Session resolves `path` with the filter (the catalog URL, as getEndpoint gives).
       opts.endpointFilter ??= this.#filter;
@@ -356,26 +362,41 @@ export class Adapter {
 
   /** `request(path, { ...options, method: "GET" })`. */
   get(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options, "GET");
+    return this.request === ADAPTER.request
+      ? this.#request(path, options ?? {}, "GET")
+      : this.request(path, { ...options, method: "GET" });
   }
   /** `request(path, { ...options, method: "POST" })`. */
   post(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options, "POST");
+    return this.request === ADAPTER.request
+      ? this.#request(path, options ?? {}, "POST")
+      : this.request(path, { ...options, method: "POST" });
   }
   /** `request(path, { ...options, method: "PUT" })`. */
   put(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options, "PUT");
+    return this.request === ADAPTER.request
+      ? this.#request(path, options ?? {}, "PUT")
+      : this.request(path, { ...options, method: "PUT" });
   }
   /** `request(path, { ...options, method: "PATCH" })`. */
   patch(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options, "PATCH");
+    return this.request === ADAPTER.request
+      ? this.#request(path, options ?? {}, "PATCH")
+      : this.request(path, { ...options, method: "PATCH" });
   }
   /** `request(path, { ...options, method: "DELETE" })`. */
   delete(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options, "DELETE");
+    return this.request === ADAPTER.request
+      ? this.#request(path, options ?? {}, "DELETE")
+      : this.request(path, { ...options, method: "DELETE" });
   }
   /** `request(path, { ...options, method: "HEAD" })`. */
   head(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options, "HEAD");
+    return this.request === ADAPTER.request
+      ? this.#request(path, options ?? {}, "HEAD")
+      : this.request(path, { ...options, method: "HEAD" });
   }
 }
+
+/** The Adapter's own methods, to tell when a subclass replaced one. */
+const ADAPTER = Adapter.prototype;

@@ -42,8 +42,10 @@ export class AuthorizationFailure extends OsAuthError {}
 export class EndpointNotFound extends OsAuthError {}
 
 /**
- * The token has no service catalog at all (an unscoped token, or one asked
- * for without the catalog): no filter can match. keystoneauth1's `EmptyCatalog`.
+ * The catalog has no endpoints at all (an unscoped token, or one asked for
+ * without the catalog): no filter can match. keystoneauth1's `EmptyCatalog`,
+ * which it raises only for a catalog without services; a catalog of services
+ * without endpoints is an `EmptyCatalog` here too.
  */
 export class EmptyCatalog extends EndpointNotFound {}
 
@@ -170,6 +172,8 @@ export class Unauthorized extends HttpError {
  *
  * The receipt is a credential: it is not in the message, in
  * `Deno.inspect(err)` or in `JSON.stringify(err)`; read it from `receipt`.
+ * (The hidden `response`, shown by `showHidden`, still has it in its headers,
+ * as it has every header Keystone sent.)
  *
  * @example
  * ```ts ignore

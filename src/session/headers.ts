@@ -13,7 +13,8 @@ import { OptionError } from "../errors.ts";
 export type HeaderRecord = Record<string, string>;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const BAD_VALUE = /[\r\n\0]/;
+// What fetch refuses in a value: CR, LF, NUL, and characters beyond U+00FF (not a ByteString).
+const BAD_VALUE = /[\r\n\0\u0100-\uffff]/;
 /** Names already checked, as given -> lower case (names repeat from request to request). */
 const CHECKED = new Map<string, string>();
 
@@ -31,7 +32,10 @@ export function headerKey(name: string): string {
   return key;
 }
 
-/** Sets a header; {@linkcode OptionError} for an invalid name or a value with CR, LF or NUL. */
+/**
+ * Sets a header; {@linkcode OptionError} for an invalid name or a value fetch
+ * would refuse (CR, LF, NUL, or a character beyond U+00FF).
+ */
 export function setHeader(headers: HeaderRecord, name: string, value: string): void {
   const v = String(value).trim();
   if (BAD_VALUE.test(v)) throw new OptionError(`invalid value for header ${name}`);

@@ -924,27 +924,39 @@ export class Session {
 
   /** `request(url, { ...options, method: "GET" })`. */
   get(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options ?? {}, "GET");
+    return this.request === SESSION.request
+      ? this.#request(url, options ?? {}, "GET")
+      : this.request(url, { ...options, method: "GET" });
   }
   /** `request(url, { ...options, method: "POST" })`. */
   post(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options ?? {}, "POST");
+    return this.request === SESSION.request
+      ? this.#request(url, options ?? {}, "POST")
+      : this.request(url, { ...options, method: "POST" });
   }
   /** `request(url, { ...options, method: "PUT" })`. */
   put(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options ?? {}, "PUT");
+    return this.request === SESSION.request
+      ? this.#request(url, options ?? {}, "PUT")
+      : this.request(url, { ...options, method: "PUT" });
   }
   /** `request(url, { ...options, method: "PATCH" })`. */
   patch(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options ?? {}, "PATCH");
+    return this.request === SESSION.request
+      ? this.#request(url, options ?? {}, "PATCH")
+      : this.request(url, { ...options, method: "PATCH" });
   }
   /** `request(url, { ...options, method: "DELETE" })`. */
   delete(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options ?? {}, "DELETE");
+    return this.request === SESSION.request
+      ? this.#request(url, options ?? {}, "DELETE")
+      : this.request(url, { ...options, method: "DELETE" });
   }
   /** `request(url, { ...options, method: "HEAD" })`. */
   head(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options ?? {}, "HEAD");
+    return this.request === SESSION.request
+      ? this.#request(url, options ?? {}, "HEAD")
+      : this.request(url, { ...options, method: "HEAD" });
   }
 }
 

@@ -54,7 +54,8 @@ export interface FakeUser {
    * Multi-factor rules, as Keystone's `multi_factor_auth_rules`: a token
    * needs every method of one rule (e.g. `[["password", "totp"]]`). Fewer
    * methods get a 401 with an `Openstack-Auth-Receipt` that a later request
-   * with the missing methods can send back (receipts last 5 minutes).
+   * with the missing methods can send back (receipts last 5 minutes and, as
+   * Keystone's, can be used again until then).
    */
   mfaRules?: string[][];
 }
@@ -1590,7 +1591,6 @@ export class FakeCloud {
     const passed = [...new Set([...(receipt?.methods ?? []), ...methods])];
     const rules = user.mfaRules ?? [];
     if (exempt || rules.length === 0 || rules.some((r) => r.every((m) => passed.includes(m)))) {
-      if (receiptId !== null) this.#receipts.delete(receiptId);
       return passed;
     }
     const now = this.#now();

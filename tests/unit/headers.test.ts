@@ -24,6 +24,14 @@ Deno.test("headers: lower-case keys, later values win, every HeadersInit form, b
   // OptionError, whichever HeadersInit form it came in (arrays too, not TypeError).
   assert.throws(() => setHeader(h, "__proto__", "v"), OptionError);
   assert.throws(() => setHeader(h, "X-Ok", "line\r\nInjected: 1"), OptionError);
+  assert.throws(
+    () => setHeader(h, "X-Euro", "\u20ac"),
+    OptionError,
+    "not a ByteString: fetch refuses it",
+  );
+  const latin1: HeaderRecord = {};
+  setHeader(latin1, "X-Latin1", "caf\u00e9"); // up to U+00FF is fine
+  assert.deepEqual(latin1, { "x-latin1": "caf\u00e9" });
   assert.throws(() => mergeHeaders(h, "nope" as unknown as HeadersInit), OptionError);
   assert.throws(() => mergeHeaders(h, [["bad name", "v"]]), OptionError);
   assert.throws(() => mergeHeaders(h, [["only-a-name"]] as unknown as HeadersInit), OptionError);

@@ -5,9 +5,11 @@
  */
 import assert from "node:assert/strict";
 import {
+  Adapter,
   EndpointNotFound,
   HttpBasic,
   NoAuth,
+  OptionError,
   ServiceCatalog,
   Session,
   TokenEndpoint,
@@ -304,4 +306,60 @@ Deno.test("ServiceCatalog.urlFor answers the same from its memo, and never for a
     () => catalog.urlFor({ serviceType: "compute", regionName: "R", serviceName: "1" }),
     EndpointNotFound,
   );
+});
+
+Deno.test("subclasses that override request (Session, Adapter) or getEndpoint (Adapter) see every call", async () => {
+  const s = await serveCloud();
+  try {
+    const seen: string[] = [];
+    class LoggedSession extends Session {
+      override request(url: string, options: RequestOptions = {}): Promise<Response> {
+        seen.push(`session ${options.method} ${url}`);
+        return super.request(url, options);
+      }
+    }
+    const sess = new LoggedSession({ auth: adminPassword(s.authUrl) });
+    await (await sess.get(`${s.url}/compute/v2.1/p-admin/a`)).body?.cancel();
+    class LoggedAdapter extends Adapter {
+      override request(path: string, options: RequestOptions = {}): Promise<Response> {
+        seen.push(`adapter ${options.method} ${path}`);
+        return super.request(path, options);
+      }
+    }
+    const logged = new LoggedAdapter(new Session({ auth: sess.auth }), { serviceType: "compute" });
+    await (await logged.post("/b", null as unknown as RequestOptions)).body?.cancel();
+    assert.deepEqual(seen, [
+      `session GET ${s.url}/compute/v2.1/p-admin/a`,
+      `session POST ${s.authUrl}/auth/tokens`, // the plugin authenticates through it too
+      "adapter POST /b",
+    ]);
+    class Moved extends Adapter {
+      override getEndpoint(): Promise<string> {
+        return Promise.resolve(`${s.url}/compute/v2.1/p-admin/moved`);
+      }
+    }
+    const moved = new Moved(new Session({ auth: sess.auth }), { serviceType: "compute" });
+    assert.equal((await echo(await moved.get("/c"))).path, "/compute/v2.1/p-admin/moved/c");
+    const plain = new Adapter(new Session({ auth: sess.auth }), { serviceType: "compute" });
+    const resp = await plain.get("/d", null as unknown as RequestOptions);
+    assert.equal(resp.status, 200, "null options are no options");
+    await resp.body?.cancel();
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("a header value fetch would refuse is an OptionError before anything is sent", async () => {
+  const e = echoServer();
+  try {
+    const sess = new Session({ connectRetries: 2 });
+    await assert.rejects(sess.get(`${e.url}/x`, { headers: { "X-E": "\u20ac" } }), OptionError);
+    assert.throws(
+      () => new Adapter(sess, { additionalHeaders: { "X-E": "\u20ac" } }),
+      OptionError,
+    );
+    assert.equal(e.seen.length, 0);
+  } finally {
+    await e.close();
+  }
 });
