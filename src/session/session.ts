@@ -400,7 +400,7 @@ export class Session {
     const plugin = auth ?? this.auth;
     const origins = new Set(
       plugin
-        ? this.#trustedSet(await this.#trustedList(plugin, undefined), undefined, undefined)
+        ? this.#trustedSet(await this.#trustedList(plugin), undefined, undefined)
         : this.#sessionTrusted(undefined, undefined),
     );
     const endpoint = (plugin as { endpoint?: unknown } | undefined)?.endpoint;
@@ -420,12 +420,8 @@ export class Session {
     return set;
   }
 
-  /** The plugin's trusted origins (from `current` when it has them). */
-  async #trustedList(
-    auth: AuthPlugin,
-    current: CurrentAuth | undefined,
-  ): Promise<readonly string[]> {
-    if (current) return current.trustedOrigins;
+  /** The plugin's trusted origins (none when it has no getTrustedOrigins). */
+  async #trustedList(auth: AuthPlugin): Promise<readonly string[]> {
     return auth.getTrustedOrigins ? await auth.getTrustedOrigins(this) : NO_ORIGINS;
   }
 
@@ -633,7 +629,7 @@ export class Session {
       sentAuth = current ? current.headers : await this.getAuthHeaders(auth);
       if (auth.getTrustedOrigins || this.trustedOrigins.length > 0) {
         // Checked before anything is sent to the request's origin.
-        const list = current ? current.trustedOrigins : await this.#trustedList(auth, undefined);
+        const list = current ? current.trustedOrigins : await this.#trustedList(auth);
         trusted = this.#trustedSet(list, overrideA, overrideB);
         if (base === undefined || !this.#checkTrustedBase(base, trusted)) {
           checkTrusted(req.url, trusted);
@@ -667,7 +663,7 @@ export class Session {
         req.secretHeaders = [...(req.secretHeaders ?? []), ...Object.keys(authHeaders)];
         if (trusted) {
           // The new token's catalog may no longer hold the request's origin.
-          const list = await this.#trustedList(auth, currentAuth(auth, this.#now));
+          const list = await this.#trustedList(auth);
           trusted = this.#trustedSet(list, overrideA, overrideB);
           checkTrusted(req.url, trusted);
         }
