@@ -98,8 +98,16 @@ export interface AdapterOptions {
 /** Options of the adapter's request methods: the session's request options. */
 export type AdapterRequestOptions = RequestOptions;
 
+/** Copies `source`'s own properties that are not undefined onto `target`; returns `target`. */
+function assignDefined<T extends object>(target: Partial<T>, source: T): Partial<T> {
+  for (const key of Object.keys(source) as (keyof T)[]) {
+    if (source[key] !== undefined) target[key] = source[key];
+  }
+  return target;
+}
+
 function definedOnly<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return assignDefined({}, obj);
 }
 
 /**
@@ -320,11 +328,7 @@ export class Adapter {
       throw new OptionError("request options must be an object");
     }
     // The adapter's defaults, then every option the call sets (undefined ones do not count).
-    const opts: RequestOptions & Record<string, unknown> = { ...this.#defaults };
-    for (const key of Object.keys(options)) {
-      const value = (options as Record<string, unknown>)[key];
-      if (value !== undefined) opts[key] = value;
-    }
+    const opts: RequestOptions = assignDefined({ ...this.#defaults }, options);
     if (method !== undefined) opts.method = method;
     if (options.headers === undefined) {
       opts.headers = this.#headers && { ...this.#headers };

@@ -6,10 +6,9 @@
  */
 import type { AuthPlugin } from "../types.ts";
 import { checkHttpUrl } from "../identity/base.ts";
-import { registerFixedAuth } from "../session/current_auth.ts";
+import { NO_ORIGINS, registerFixedAuth } from "../session/current_auth.ts";
 
 const NOTUSED: Readonly<Record<string, string>> = Object.freeze({ "X-Auth-Token": "notused" });
-const NO_ORIGINS: readonly string[] = Object.freeze([]);
 
 /** Options of {@linkcode NoAuth}. */
 export interface NoAuthOptions {

@@ -27,6 +27,9 @@ export interface CurrentAuth {
 /** Reads a plugin's current credentials, or `undefined` when only the asynchronous methods can. */
 export type CurrentAuthReader = (now: () => number) => CurrentAuth | undefined;
 
+/** A frozen empty origins list: a plugin that trusts no origin of its own. */
+export const NO_ORIGINS: readonly string[] = Object.freeze([]);
+
 const READERS = new WeakMap<object, CurrentAuthReader>();
 
 /** Registers `plugin`'s reader (called by the plugins' constructors). */

@@ -57,7 +57,7 @@ import { Semaphore } from "./semaphore.ts";
 import { checkedAuthHeaders, type HeaderRecord, mergeHeaders, setHeader } from "./headers.ts";
 import { checkTrusted, isAbsoluteUrl, joinUrl, originOf } from "./url.ts";
 import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./failures.ts";
-import { type CurrentAuth, currentAuth } from "./current_auth.ts";
+import { type CurrentAuth, currentAuth, NO_ORIGINS } from "./current_auth.ts";
 import type { EndpointData } from "../discovery/endpoint_data.ts";
 import { getEndpointData, needsProjectId, substituteProjectId } from "../discovery/discover.ts";
 import { safeInspect } from "../secret.ts";
@@ -122,8 +122,6 @@ interface Policy {
   /** No retries, no timeout, no logger, no concurrency limit: one plain attempt. */
   single: boolean;
 }
-
-const NO_ORIGINS: readonly string[] = Object.freeze([]);
 
 /**
  * Holds authentication and connection settings shared by every service
