@@ -41,6 +41,7 @@ const IMPORT_NAME = "@x/osauth";
 /** Test entry files transpiled into the consumer project. */
 const TEST_FILES = [
   "tests/smoke/smoke.ts",
+  "tests/runtimes/scenario.ts",
   "tests/runtimes/worker.ts",
   "tests/runtimes/page.ts",
 ];
@@ -199,11 +200,14 @@ function transpileTest(rel, consumer, entries) {
       ) {
         const spec = node.moduleSpecifier.text;
         if (spec.startsWith(".")) {
-          const target = entries.get(path.resolve(path.dirname(src), spec));
+          const resolved = path.resolve(path.dirname(src), spec);
+          const sibling = TEST_FILES.find((f) => path.join(repo, f) === resolved);
+          const target = entries.get(resolved) ??
+            (sibling ? `./${path.basename(sibling).replace(/\.ts$/, ".js")}` : undefined);
           if (!target) {
             throw new Error(
               `${rel}: imports ${spec}, which is not an entry point of the package ` +
-                "(runtime tests use only what users can import)",
+                "(runtime tests use only what users can import, and each other)",
             );
           }
           const literal = context.factory.createStringLiteral(target);

@@ -76,7 +76,9 @@ export function currentDir(): string {
     }
     return ".";
   }
-  return nodeProcess()?.cwd() ?? ".";
+  // workerd's nodejs_compat has a process without cwd().
+  const proc = nodeProcess();
+  return typeof proc?.cwd === "function" ? proc.cwd() : ".";
 }
 
 /**
