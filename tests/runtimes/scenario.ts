@@ -105,7 +105,7 @@ export function fakeCloudScenario(authUrl: string, where: Where): Promise<Outcom
     }],
     [
       browser
-        ? "User-Agent: osauth sets none in a browser (the browser's own is sent)"
+        ? "User-Agent: osauth sets none in a browser, the browser's own is sent (D-user-agent)"
         : "User-Agent: osauth/<version> Cloudflare-Workers (detected as Workers, not Node)",
       async () => {
         const echo = await (await sess.get("/ua", compute)).json() as Echo;
@@ -158,7 +158,7 @@ export function fakeCloudScenario(authUrl: string, where: Where): Promise<Outcom
     }],
     [
       browser
-        ? "a redirect: a clear error (the browser hides it: an opaque redirect)"
+        ? "a redirect: a clear error (the browser hides it: an opaque redirect, D-opaque-redirect)"
         : "a redirect is followed",
       async () => {
         if (browser) {
