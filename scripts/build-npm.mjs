@@ -40,6 +40,7 @@ const ts = require("typescript");
 const IMPORT_NAME = "@x/osauth";
 /** Test entry files transpiled into the consumer project. */
 const TEST_FILES = [
+  "tests/smoke/checks.ts",
   "tests/smoke/smoke.ts",
   "tests/runtimes/scenario.ts",
   "tests/runtimes/worker.ts",

@@ -23,6 +23,7 @@ import {
   VERSION,
 } from "../../mod.ts";
 import { loadCloudConfig, sessionFromCloud } from "../../src/clouds/mod.ts";
+import { check, rejects } from "../smoke/checks.ts";
 
 /** One check's outcome. */
 export interface Outcome {
@@ -40,20 +41,6 @@ interface Echo {
   headers: Record<string, string>;
   microversion?: string;
   auth: { userId: string; projectId: string | null };
-}
-
-function check(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new Error(message);
-}
-
-async function rejects<T>(p: Promise<unknown>, cls: abstract new (...a: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (err) {
-    check(err instanceof cls, `expected ${cls.name}, got ${String(err)}`);
-    return err;
-  }
-  throw new Error(`expected ${cls.name}, nothing was thrown`);
 }
 
 async function run(checks: [string, () => Promise<void>][]): Promise<Outcome[]> {

@@ -28,6 +28,7 @@ import {
   VERSION,
 } from "../../mod.ts";
 import { FakeCloud } from "../../src/testing/mod.ts";
+import { check, rejects } from "./checks.ts";
 
 /** The runtime globals used here, typed structurally (no runtime's types needed). */
 interface Globals {
@@ -51,20 +52,6 @@ function runtimeTag(): string {
 }
 
 // ---------------------------------------------------------------------------
-
-function check(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new Error(message);
-}
-
-async function rejects<T>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (err) {
-    check(err instanceof cls, `expected ${cls.name}, got ${String(err)}`);
-    return err;
-  }
-  throw new Error(`expected ${cls.name}, nothing was thrown`);
-}
 
 interface Echo {
   method: string;
