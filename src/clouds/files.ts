@@ -76,7 +76,9 @@ export function currentDir(): string {
     }
     return ".";
   }
-  return nodeProcess()?.cwd() ?? ".";
+  // workerd's nodejs_compat has a process without cwd().
+  const proc = nodeProcess();
+  return typeof proc?.cwd === "function" ? proc.cwd() : ".";
 }
 
 /**
@@ -117,6 +119,25 @@ type ReadOutcome = { text: string } | "missing" | "not-permitted";
 
 const MISSING_CODES = new Set(["ENOENT", "ENOTDIR", "EISDIR", "EACCES", "EPERM"]);
 
+type NodeFs = { readFile(path: string, encoding: "utf8"): Promise<string> };
+
+/**
+ * `node:fs/promises`, or a {@linkcode CloudConfigError} where there is none
+ * (Cloudflare Workers without `nodejs_compat`, browsers).
+ */
+async function nodeFs(): Promise<NodeFs> {
+  try {
+    return await import("node:fs/promises");
+  } catch (err) {
+    throw new CloudConfigError(
+      "clouds.yaml files cannot be read here: this runtime has no file system " +
+        "(node:fs/promises). Pass the file's content as the `yaml` option (and `env`), " +
+        "not `files` or a search path.",
+      { cause: err },
+    );
+  }
+}
+
 async function readText(path: string): Promise<ReadOutcome> {
   const deno = denoRuntime();
   if (deno) {
@@ -138,7 +159,7 @@ async function readText(path: string): Promise<ReadOutcome> {
       throw err;
     }
   }
-  const fs = await import("node:fs/promises");
+  const fs = await nodeFs();
   try {
     return { text: await fs.readFile(path, "utf8") };
   } catch (err) {

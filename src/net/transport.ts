@@ -7,6 +7,8 @@
  * | Deno | `Deno.createHttpClient({ caCerts })` | `createHttpClient({ cert, key })` | not per client: {@linkcode OptionError} |
  * | Bun | `fetch(url, { tls: { ca } })` | `tls: { cert, key }` | `tls: { rejectUnauthorized: false }` |
  * | Node | `NODE_EXTRA_CA_CERTS` or a `fetch` | a `fetch` | a `fetch` |
+ * | Cloudflare Workers | not possible | an mTLS binding's `fetch` | not possible |
+ * | browsers | the browser's trust store | the browser asks for one | not possible |
  *
  * Certificate files are read on the first request, not when the session is
  * created. With the default options (`verify: true`, no `cert`) the global
@@ -22,6 +24,7 @@
  * @module
  */
 import { OptionError } from "../errors.ts";
+import { VERSION } from "../version.ts";
 import { isPermissionError } from "./permissions.ts";
 
 /** TLS options of a Session. */
@@ -42,8 +45,12 @@ export interface TransportOptions {
   runtime?: Runtime;
 }
 
-/** The JavaScript runtimes osauth knows how to configure TLS on. */
-export type Runtime = "deno" | "bun" | "node" | "other";
+/**
+ * The JavaScript runtimes osauth tells apart (TLS mechanism, User-Agent):
+ * `"workerd"` is Cloudflare Workers, with or without `nodejs_compat`;
+ * `"browser"` a web page or web worker.
+ */
+export type Runtime = "deno" | "bun" | "node" | "workerd" | "browser" | "other";
 
 /** A fetch-like function. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -81,34 +88,65 @@ interface RuntimeGlobals {
     file(path: string): { text(): Promise<string> };
   };
   process?: { versions?: { node?: string }; env?: Record<string, string | undefined> };
+  navigator?: { userAgent?: string };
+  window?: unknown;
+  document?: unknown;
+  importScripts?: unknown;
 }
 
 function runtimeGlobals(): RuntimeGlobals {
   return globalThis as unknown as RuntimeGlobals;
 }
 
+/** What `navigator.userAgent` is on Cloudflare Workers (workerd). */
+const WORKERS_USER_AGENT = "Cloudflare-Workers";
+
 /** The runtime this code runs on. */
 export function detectRuntime(): Runtime {
   const g = runtimeGlobals();
   if (g.Deno?.version?.deno) return "deno";
   if (g.Bun?.version) return "bun";
+  // Before Node: workerd's nodejs_compat defines process.versions.node too.
+  if (g.navigator?.userAgent?.startsWith(WORKERS_USER_AGENT)) return "workerd";
   if (g.process?.versions?.node) return "node";
+  if (
+    (typeof g.window === "object" && typeof g.document === "object") ||
+    typeof g.importScripts === "function"
+  ) {
+    return "browser";
+  }
   return "other";
 }
 
-/** `Deno/<version>`, `Bun/<version>` or `Node.js/<version>` for the User-Agent; else "". */
-export function runtimeTag(): string {
+/**
+ * `Deno/<version>`, `Bun/<version>`, `Node.js/<version>` or
+ * `Cloudflare-Workers` for the User-Agent; else "" (browsers send their own).
+ */
+export function runtimeTag(runtime: Runtime = detectRuntime()): string {
   const g = runtimeGlobals();
-  switch (detectRuntime()) {
+  switch (runtime) {
     case "deno":
       return `Deno/${g.Deno?.version?.deno}`;
     case "bun":
       return `Bun/${g.Bun?.version}`;
     case "node":
       return `Node.js/${g.process?.versions?.node}`;
+    case "workerd":
+      return WORKERS_USER_AGENT;
     default:
       return "";
   }
+}
+
+/**
+ * A Session's default User-Agent: `[<app> ]osauth/<version> <runtime tag>`,
+ * or "" (none) in a browser when no application is named: the browser sends
+ * its own, and one a page sets makes Firefox ask the server's CORS to allow
+ * the `User-Agent` header (see docs/DIFFERENCES.md#D-user-agent).
+ */
+export function defaultUserAgent(app: string, runtime: Runtime = detectRuntime()): string {
+  if (runtime === "browser" && app === "") return "";
+  return `${app}osauth/${VERSION} ${runtimeTag(runtime)}`.trim();
 }
 
 function validate(verify: unknown, cert: unknown): void {
@@ -179,6 +217,24 @@ function unsupported(runtime: Runtime, verify: boolean | string, cert: unknown):
   const asked = [what, cert !== undefined ? "cert" : ""].filter((s) => s !== "").join(" and ");
   if (runtime === "node") {
     throw new OptionError(`${asked} cannot be applied on Node. ${nodeHelp(verify, cert)}`);
+  }
+  if (runtime === "workerd") {
+    throw new OptionError(
+      `${asked} cannot be applied on Cloudflare Workers: a Worker's fetch verifies ` +
+        "certificates against public CAs and reads no files, so a private CA bundle and " +
+        "verify: false are not possible there." +
+        (cert !== undefined
+          ? " For a client certificate, bind one (wrangler `mtls_certificates`) and pass its " +
+            "fetch: `new Session({ fetch: (url, init) => env.MY_CERT.fetch(url, init) })`."
+          : ""),
+    );
+  }
+  if (runtime === "browser") {
+    throw new OptionError(
+      `${asked} cannot be applied in a browser: the browser verifies TLS with its own trust ` +
+        "store and asks for client certificates itself. Add the CA to the browser's or the " +
+        "operating system's trust store and leave verify and cert unset.",
+    );
   }
   throw new OptionError(
     `${asked} cannot be applied on this runtime: pass a \`fetch\` configured for TLS ` +

@@ -39,12 +39,11 @@ import { hostPort } from "../net/permissions.ts";
 import {
   checkTransportOptions,
   createTransport,
-  runtimeTag,
+  defaultUserAgent,
   type Transport,
 } from "../net/transport.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
-import { VERSION } from "../version.ts";
 import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
 import {
   nonNegativeInt,
@@ -75,6 +74,20 @@ function fetchInit(req: Prepared): RequestInit {
     : { method: req.method, headers: req.headers, redirect: "manual" };
   if (req.body !== undefined && req.body !== null) init.body = req.body;
   return init;
+}
+
+/**
+ * A browser's answer to a 3xx under `redirect: "manual"`: an opaque redirect
+ * (status 0, no headers), which cannot be followed; see
+ * docs/DIFFERENCES.md#D-opaque-redirect.
+ */
+function opaqueRedirect(req: Prepared): ConnectFailure {
+  return new ConnectFailure(
+    `${req.method} ${redactUrl(req.url)} was redirected, and the browser hides a redirect's ` +
+      'status and Location from scripts (an opaque redirect: fetch\'s redirect "manual"), so ' +
+      "osauth cannot follow it with the credentials kept to trusted origins. Use the URL it " +
+      "redirects to (often the same one with or without a trailing slash, or https).",
+  );
 }
 
 /** What an endpoint filter resolved to (see Session's #endpointFor). */
@@ -206,10 +219,13 @@ export class Session {
     const app = options.appName
       ? `${options.appName}${options.appVersion ? `/${options.appVersion}` : ""} `
       : "";
-    this.userAgent = options.userAgent ?? `${app}osauth/${VERSION} ${runtimeTag()}`.trim();
+    // "" (and the default in browsers, which send their own): no User-Agent header.
+    this.userAgent = options.userAgent ?? defaultUserAgent(app);
     const headers: HeaderRecord = {};
     mergeHeaders(headers, options.additionalHeaders);
-    if (!("user-agent" in headers)) setHeader(headers, "User-Agent", this.userAgent);
+    if (this.userAgent !== "" && !("user-agent" in headers)) {
+      setHeader(headers, "User-Agent", this.userAgent);
+    }
     this.#baseHeaders = Object.freeze(headers);
     this.#policy = {
       connectRetries: this.connectRetries,
@@ -646,6 +662,7 @@ export class Session {
       } catch (err) {
         throw finalConnectError(fetchFailure(err, req.url, undefined), req, 1, undefined, "");
       }
+      if (resp.status === 0) throw opaqueRedirect(req);
     } else {
       resp = await this.#send(req, options.signal, policy);
     }
@@ -820,6 +837,7 @@ export class Session {
           : "";
         throw finalConnectError(failure, req, attempt, policy.timeout, note);
       }
+      if (resp.status === 0) throw opaqueRedirect(req);
       if (logger) {
         await logResponse(logger, {
           method: req.method,

@@ -7,6 +7,14 @@
  */
 import { isoMicro, randomBase64Url, randomHex } from "./_util.ts";
 import {
+  type CorsPolicy,
+  corsPolicy,
+  type FakeCors,
+  preflightResponse,
+  withCorsHeaders,
+} from "./cors.ts";
+import { serveHandler } from "./serve.ts";
+import {
   V2Token,
   type V2TokenBody,
   type V3CatalogEntry,
@@ -193,6 +201,12 @@ export interface FakeCloudOptions {
   tokenFormat?: "fernet" | "uuid";
   /** Origin `cloud.fetch` resolves relative URLs against (default `http://127.0.0.1:5000`). */
   baseUrl?: string;
+  /**
+   * CORS as oslo.middleware answers it (default: none, as a Keystone without
+   * `[cors] allowed_origin`): preflights, allowed and exposed headers, for
+   * tests that run osauth in a browser.
+   */
+  cors?: FakeCors;
 }
 
 /** A fault to inject with {@linkcode FakeCloud.inject}. */
@@ -705,6 +719,7 @@ export class FakeCloud {
   #format: "fernet" | "uuid";
   #primaryRegion: string;
   #stats = new StatsImpl();
+  #cors: CorsPolicy | undefined;
 
   /** Creates the cloud; see {@linkcode FakeCloudOptions} for the defaults. */
   constructor(options: FakeCloudOptions = {}) {
@@ -767,8 +782,9 @@ export class FakeCloud {
       if (s.type !== "identity") this.#services.push(this.#serviceDef(s, regions, false));
     }
 
+    this.#cors = options.cors !== undefined ? corsPolicy(options.cors) : undefined;
     // request.signal is not read here: Deno.serve warns when it is.
-    this.handler = (req: Request): Promise<Response> => this.#handle(req, undefined);
+    this.handler = (req: Request): Promise<Response> => this.#answer(req, undefined);
     this.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
       this.#fetch(input, init);
 
@@ -786,31 +802,23 @@ export class FakeCloud {
   }
 
   /**
-   * Runs `Deno.serve` on 127.0.0.1, on a free port (Deno only; elsewhere pass
-   * {@linkcode FakeCloud.handler} to your server).
+   * Serves the cloud on 127.0.0.1, on a free port, with the runtime's own
+   * server: `Deno.serve` (Deno: needs `--allow-net=127.0.0.1`), `Bun.serve`, or
+   * `node:http` on Node. Elsewhere (browsers, Workers) it rejects: pass
+   * {@linkcode FakeCloud.handler} to a server, or {@linkcode FakeCloud.fetch}
+   * as the Session's `fetch`.
    */
-  serve(): Promise<FakeServer> {
-    if (typeof Deno === "undefined" || typeof Deno.serve !== "function") {
-      return Promise.reject(
-        new Error("FakeCloud.serve() needs Deno; pass cloud.handler to your HTTP server"),
-      );
-    }
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      this.handler,
-    );
-    const url = `http://127.0.0.1:${server.addr.port}`;
-    const authUrl = `${url}${this.#identity.path}${this.#v3 ? "/v3" : "/v2.0"}`;
-    let closed: Promise<void> | undefined;
-    return Promise.resolve({
-      url,
+  async serve(): Promise<FakeServer> {
+    const server = await serveHandler(this.handler);
+    const authUrl = `${server.url}${this.#identity.path}${this.#v3 ? "/v3" : "/v2.0"}`;
+    return {
+      url: server.url,
       authUrl,
       close: (): Promise<void> => {
         this.#releaseStalls();
-        closed ??= server.shutdown().then(() => server.finished);
-        return closed;
+        return server.close();
       },
-    });
+    };
   }
 
   /**
@@ -966,7 +974,7 @@ export class FakeCloud {
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      const resp = await Promise.race([this.#handle(req, signal), aborted]);
+      const resp = await Promise.race([this.#answer(req, signal), aborted]);
       Object.defineProperty(resp, "url", { value: req.url });
       return resp;
     } finally {
@@ -974,14 +982,30 @@ export class FakeCloud {
     }
   }
 
-  async #handle(req: Request, signal: AbortSignal | undefined): Promise<Response> {
-    const url = new URL(req.url);
+  /** #handle, behind oslo.middleware's CORS when the cloud has `cors`. */
+  async #answer(req: Request, signal: AbortSignal | undefined): Promise<Response> {
+    const cors = this.#cors;
+    if (!cors) return await this.#handle(req, signal);
+    if (req.method !== "OPTIONS") {
+      return withCorsHeaders(cors, req, await this.#handle(req, signal));
+    }
+    // oslo.middleware answers preflights itself: no fault or route applies.
+    this.#record(req, new URL(req.url));
+    return preflightResponse(cors, req);
+  }
+
+  #record(req: Request, url: URL): void {
     this.#stats.requests.push({
       method: req.method,
       path: url.pathname,
       query: url.search.replace(/^\?/, ""),
       headers: redactedHeaders(req.headers),
     });
+  }
+
+  async #handle(req: Request, signal: AbortSignal | undefined): Promise<Response> {
+    const url = new URL(req.url);
+    this.#record(req, url);
     try {
       const fault = this.#takeFault(req.method, url.pathname);
       if (fault) {

@@ -2,8 +2,10 @@
  * Test kit for code that uses osauth (`jsr:@x/osauth/testing`): token
  * fixture builders like keystoneauth1's `fixture` module, and
  * {@linkcode FakeCloud}, an in-memory fake Keystone plus services that answers
- * standard `Request`s, so it runs under `Deno.serve`, `Bun.serve`, a
- * `node:http` adapter, or as a Session's injected `fetch`.
+ * standard `Request`s: `cloud.serve()` serves it on 127.0.0.1 on Deno, Bun and
+ * Node, and it also runs under any server that takes a fetch-style handler, or
+ * as a Session's injected `fetch`. With `cors` it answers browsers as a
+ * Keystone with oslo.middleware's CORS does.
  *
  * @example Serve a fake cloud and authenticate against it
  * ```ts
@@ -86,3 +88,4 @@ export {
   type FakeUser,
   type FakeVersion,
 } from "./fake_cloud.ts";
+export { FAKE_CORS_ALLOW_HEADERS, FAKE_CORS_EXPOSE_HEADERS, type FakeCors } from "./cors.ts";

@@ -6,14 +6,16 @@
  *   bun tests/smoke/smoke.ts
  *   node tests/smoke/smoke.ts
  *
- * It serves a FakeCloud with the runtime's own HTTP server (Deno.serve,
- * Bun.serve, or a node:http adapter around `cloud.handler`) on 127.0.0.1 and
- * exercises the Session over real HTTP. Prints `N passed, N failed` and exits
- * non-zero on a failure.
+ * It serves a FakeCloud with `cloud.serve()` (the runtime's own HTTP server:
+ * Deno.serve, Bun.serve or node:http) on 127.0.0.1 and exercises the Session
+ * over real HTTP. Prints `N passed, N failed` and exits non-zero on a failure.
+ *
+ * scripts/cross-runtime.sh also runs it as plain JavaScript against the package
+ * built as JSR's npm layer serves it (scripts/build-npm.mjs rewrites the two
+ * imports below to `@x/osauth` and `@x/osauth/testing`).
  *
  * @module
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { inspect } from "node:util";
 import {
   ConnectFailure,
@@ -26,32 +28,12 @@ import {
   VERSION,
 } from "../../mod.ts";
 import { FakeCloud } from "../../src/testing/mod.ts";
-
-/** A running HTTP server. */
-interface Served {
-  url: string;
-  close(): Promise<void>;
-}
-
-type Handler = (req: Request) => Promise<Response>;
+import { check, rejects } from "./checks.ts";
 
 /** The runtime globals used here, typed structurally (no runtime's types needed). */
 interface Globals {
-  Deno?: {
-    version: { deno: string };
-    serve(
-      options: { hostname: string; port: number; onListen(): void },
-      handler: Handler,
-    ): { addr: { port: number }; shutdown(): Promise<void> };
-    exit(code: number): never;
-  };
-  Bun?: {
-    version: string;
-    serve(options: { hostname: string; port: number; fetch: Handler }): {
-      port: number;
-      stop(closeActive?: boolean): void | Promise<void>;
-    };
-  };
+  Deno?: { version: { deno: string }; exit(code: number): never };
+  Bun?: { version: string };
   process?: { versions: { node?: string }; exitCode?: number };
 }
 const g = globalThis as unknown as Globals;
@@ -62,89 +44,19 @@ function runtimeName(): string {
   return `Node ${g.process?.versions.node ?? "?"}`;
 }
 
-/** Serves `handler` on 127.0.0.1 with the runtime's HTTP server. */
-async function serve(handler: Handler): Promise<Served> {
-  if (g.Deno) {
-    const server = g.Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
-    return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
-  }
-  if (g.Bun) {
-    const server = g.Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: handler });
-    return {
-      url: `http://127.0.0.1:${server.port}`,
-      close: async () => {
-        await server.stop(true);
-      },
-    };
-  }
-  return await serveNode(handler);
-}
-
-/** A node:http adapter: IncomingMessage -> Request, Response -> ServerResponse. */
-async function serveNode(handler: Handler): Promise<Served> {
-  const http = await import("node:http");
-  const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of req) chunks.push(chunk as Uint8Array);
-      const body = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let offset = 0;
-      for (const c of chunks) {
-        body.set(c, offset);
-        offset += c.length;
-      }
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) {
-        if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
-      }
-      const method = req.method ?? "GET";
-      const request = new Request(`http://${req.headers.host}${req.url ?? "/"}`, {
-        method,
-        headers,
-        body: method === "GET" || method === "HEAD" ? undefined : body,
-      });
-      let response: Response;
-      try {
-        response = await handler(request);
-      } catch (err) {
-        response = new Response(String(err), { status: 500 });
-      }
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(method === "HEAD" ? undefined : new Uint8Array(await response.arrayBuffer()));
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+/** The User-Agent tag osauth puts after its own name on this runtime. */
+function runtimeTag(): string {
+  if (g.Deno) return `Deno/${g.Deno.version.deno}`;
+  if (g.Bun) return `Bun/${g.Bun.version}`;
+  return `Node.js/${g.process?.versions.node}`;
 }
 
 // ---------------------------------------------------------------------------
 
-function check(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new Error(message);
-}
-
-async function rejects<T>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (err) {
-    check(err instanceof cls, `expected ${cls.name}, got ${String(err)}`);
-    return err;
-  }
-  throw new Error(`expected ${cls.name}, nothing was thrown`);
-}
-
 interface Echo {
   method: string;
   path: string;
+  headers: Record<string, string>;
   auth: { userId: string; projectId: string | null };
 }
 
@@ -157,7 +69,7 @@ const cloud = new FakeCloud({
     projects: [{ id: "p-smoke", name: "smoke", roles: ["member"] }],
   }],
 });
-const server = await serve(cloud.handler);
+const server = await cloud.serve();
 const authUrl = `${server.url}/v3`;
 const plugin = () =>
   new v3.Password({
@@ -255,13 +167,26 @@ const tests: [string, () => Promise<void>][] = [
     await raw.body?.cancel();
   }],
   ["connection refused: retried even for POST (nothing was sent)", async () => {
-    const gone = await serve(() => Promise.resolve(new Response()));
+    const gone = await new FakeCloud().serve();
     await gone.close();
     const err = await rejects(
       new Session({ connectRetries: 2, retryDelay: 1 }).post(`${gone.url}/x`, { json: {} }),
       ConnectFailure,
     );
     check(/^POST \S+ failed after 3 attempts: /.test(err.message), err.message);
+  }],
+  ["User-Agent: osauth and the runtime by default; userAgent: '' adds none", async () => {
+    const token = await sess.getToken();
+    const url = `${server.url}/compute/v2.1/p-smoke/ua`;
+    const plain = await (await fetch(url, { headers: { "X-Auth-Token": token } })).json() as Echo;
+    const own = plain.headers["user-agent"];
+    check(!own?.includes("osauth"), `plain fetch sends ${own}`);
+    const none = await (await new Session({ auth, userAgent: "" }).get("/ua", compute))
+      .json() as Echo;
+    check(none.headers["user-agent"] === own, `userAgent "": ${none.headers["user-agent"]}`);
+    const byDefault = await (await sess.get("/ua", compute)).json() as Echo;
+    const want = `osauth/${VERSION} ${runtimeTag()}`;
+    check(byDefault.headers["user-agent"] === want, `default: ${byDefault.headers["user-agent"]}`);
   }],
   ["secrets stay out of inspect and JSON.stringify", async () => {
     const token = await auth.getToken(sess);
