@@ -63,10 +63,11 @@ def describe(plugin):
     if ref is None:
         return None
     urls = sorted(
-        ep["url"]
+        ep[key]
         for service in (ref.service_catalog.catalog or [])
         for ep in service.get("endpoints", [])
-        if "url" in ep
+        for key in ("url", "publicURL", "internalURL", "adminURL")
+        if key in ep
     )
     return {
         "token": ref.auth_token,
