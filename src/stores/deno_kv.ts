@@ -24,8 +24,6 @@ export type DenoKvKey = readonly (string | number | bigint | boolean | Uint8Arra
 
 /** An entry read from Deno KV (`Deno.KvEntryMaybe`). */
 export interface DenoKvEntryLike {
-  /** The key. */
-  readonly key: DenoKvKey;
   /** The value, `null` when there is none. */
   readonly value: unknown;
   /** The entry's version, `null` when there is none. */
@@ -73,6 +71,29 @@ const STORE = "DenoKvStateStore";
 const CHUNK = 30_000;
 /** One record plus at most 9 chunks: one `getMany` reads them all. */
 const MAX_CHUNKS = 9;
+
+/** Attempts of an operation that SQLite refused with "database is locked" (local KV, many processes). */
+const LOCKED_ATTEMPTS = 8;
+
+function isLocked(err: unknown): boolean {
+  return err instanceof Error && /database is locked|SQLITE_BUSY/i.test(err.message);
+}
+
+/**
+ * Runs `op`, again after a short pause when a local (SQLite) KV says the
+ * database is locked because another process is writing.
+ */
+async function unlocked<T>(op: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (!isLocked(err) || attempt >= LOCKED_ATTEMPTS) throw err;
+      const pause = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
 
 interface KvRecord {
   v: 1;
@@ -142,7 +163,8 @@ export class DenoKvStateStore implements AuthStateStore {
 
   /** The value under `key`, unless missing or expired (checked here, not only by `expireIn`). */
   async get(key: string): Promise<string | undefined> {
-    const entry = await this.#kv.get(this.#stateKey(key));
+    const k = this.#stateKey(key);
+    const entry = await unlocked(() => this.#kv.get(k));
     if (entry.value === null || entry.value === undefined) return undefined;
     const record = checkRecord(entry.value, "the Deno KV entry") as KvRecord;
     if (record.expiresAt <= this.#now()) return undefined;
@@ -152,9 +174,8 @@ export class DenoKvStateStore implements AuthStateStore {
       if (typeof record.gen !== "string" || typeof n !== "number" || n < 1 || n > MAX_CHUNKS) {
         throw new StateEntryUnreadable("the Deno KV entry has a broken chunk list");
       }
-      const parts = await this.#kv.getMany(
-        Array.from({ length: n }, (_, i) => [...this.#stateKey(key), record.gen!, i]),
-      );
+      const keys = Array.from({ length: n }, (_, i) => [...k, record.gen!, i]);
+      const parts = await unlocked(() => this.#kv.getMany(keys));
       for (const part of parts) {
         if (typeof part.value !== "string") {
           throw new StateEntryUnreadable("a chunk of the Deno KV entry is missing");
@@ -169,12 +190,11 @@ export class DenoKvStateStore implements AuthStateStore {
   async set(key: string, value: string, expiresAt: number): Promise<void> {
     const k = this.#stateKey(key);
     const ttl = Math.ceil(expiresAt - this.#now());
-    if (ttl <= 0) return await this.#kv.delete(k);
+    if (ttl <= 0) return await unlocked(() => this.#kv.delete(k));
     const sealed = await sealValue(this.#key, key, value);
     if (sealed.length <= CHUNK) {
-      await this.#kv.set(k, { v: 1, expiresAt, value: sealed } satisfies KvRecord, {
-        expireIn: ttl,
-      });
+      const record: KvRecord = { v: 1, expiresAt, value: sealed };
+      await unlocked(() => this.#kv.set(k, record, { expireIn: ttl }));
       return;
     }
     const chunks = Math.ceil(sealed.length / CHUNK) - 1;
@@ -185,19 +205,22 @@ export class DenoKvStateStore implements AuthStateStore {
       );
     }
     const gen = ownerId();
-    let op = this.#kv.atomic();
-    for (let i = 0; i < chunks; i++) {
-      const part = sealed.slice((i + 1) * CHUNK, (i + 2) * CHUNK);
-      op = op.set([...k, gen, i], part, { expireIn: ttl });
-    }
     const record: KvRecord = { v: 1, expiresAt, value: sealed.slice(0, CHUNK), gen, chunks };
-    const res = await op.set(k, record, { expireIn: ttl }).commit();
+    const res = await unlocked(() => {
+      let op = this.#kv.atomic();
+      for (let i = 0; i < chunks; i++) {
+        const part = sealed.slice((i + 1) * CHUNK, (i + 2) * CHUNK);
+        op = op.set([...k, gen, i], part, { expireIn: ttl });
+      }
+      return op.set(k, record, { expireIn: ttl }).commit();
+    });
     if (!res.ok) throw new Error(`${STORE}: the atomic write failed`);
   }
 
   /** Removes the entry under `key` (chunks expire on their own). */
   async delete(key: string): Promise<void> {
-    await this.#kv.delete(this.#stateKey(key));
+    const k = this.#stateKey(key);
+    await unlocked(() => this.#kv.delete(k));
   }
 
   /**
@@ -207,25 +230,33 @@ export class DenoKvStateStore implements AuthStateStore {
   async acquire(key: string, ttlMs: number): Promise<AuthStateLease | undefined> {
     const ttl = checkTtl(ttlMs, STORE);
     const leaseKey = [...this.#prefix, "lease", checkKey(key, STORE)];
-    const current = await this.#kv.get(leaseKey);
+    const current = await unlocked(() => this.#kv.get(leaseKey));
     const held = current.value as Partial<KvLease> | null;
     const now = this.#now();
     if (held && typeof held.expiresAt === "number" && held.expiresAt > now) return undefined;
     const owner = ownerId();
     const lease: KvLease = { owner, expiresAt: now + ttl };
-    const res = await this.#kv.atomic()
-      .check({ key: leaseKey, versionstamp: current.versionstamp })
-      .set(leaseKey, lease, { expireIn: ttl })
-      .commit();
+    let res: { ok: boolean };
+    try {
+      res = await this.#kv.atomic()
+        .check({ key: leaseKey, versionstamp: current.versionstamp })
+        .set(leaseKey, lease, { expireIn: ttl })
+        .commit();
+    } catch (err) {
+      if (isLocked(err)) return undefined; // another process is writing: most likely its lease
+      throw err;
+    }
     if (!res.ok) return undefined;
     return {
       release: async () => {
-        const mine = await this.#kv.get(leaseKey);
-        if ((mine.value as Partial<KvLease> | null)?.owner !== owner) return;
-        await this.#kv.atomic()
-          .check({ key: leaseKey, versionstamp: mine.versionstamp })
-          .delete(leaseKey)
-          .commit();
+        await unlocked(async () => {
+          const mine = await this.#kv.get(leaseKey);
+          if ((mine.value as Partial<KvLease> | null)?.owner !== owner) return;
+          await this.#kv.atomic()
+            .check({ key: leaseKey, versionstamp: mine.versionstamp })
+            .delete(leaseKey)
+            .commit();
+        });
       },
     };
   }

@@ -62,26 +62,27 @@ export class MemoryStateStore implements AuthStateStore {
   }
 
   /** Removes `key`. */
-  delete(key: string): Promise<void> {
+  // deno-lint-ignore require-await
+  async delete(key: string): Promise<void> {
     checkKey(key, "MemoryStateStore");
     this.#entries.delete(key);
-    return Promise.resolve();
   }
 
   /** A lease on `key` for `ttlMs`, unless another unexpired one is held. */
-  acquire(key: string, ttlMs: number): Promise<AuthStateLease | undefined> {
+  // deno-lint-ignore require-await
+  async acquire(key: string, ttlMs: number): Promise<AuthStateLease | undefined> {
     checkKey(key, "MemoryStateStore");
     const ttl = checkTtl(ttlMs, "MemoryStateStore");
     const now = this.#now();
     const held = this.#leases.get(key);
-    if (held && held.expiresAt > now) return Promise.resolve(undefined);
+    if (held && held.expiresAt > now) return undefined;
     const owner = ownerId();
     this.#leases.set(key, { owner, expiresAt: now + ttl });
-    return Promise.resolve({
+    return {
       release: () => {
         if (this.#leases.get(key)?.owner === owner) this.#leases.delete(key);
         return Promise.resolve();
       },
-    });
+    };
   }
 }

@@ -18,36 +18,39 @@ import {
 } from "./codec.ts";
 
 /**
- * The three Redis commands the store sends. Clients differ in how they
- * spell `SET key value PX ms NX`, so pass an object with one line per
- * command. For the `redis` npm package (node-redis 4 and later):
+ * The three Redis commands the store sends, in node-redis' spelling: a
+ * node-redis client (the `redis` npm package, 4 and later) fits as it is.
+ * For `ioredis`, whose `SET` takes its options as words, pass an adapter:
  *
  * ```ts ignore
  * const client: RedisClientLike = {
  *   get: (k) => redis.get(k),
- *   set: (k, v, ms, nx) => redis.set(k, v, nx ? { PX: ms, NX: true } : { PX: ms }),
+ *   set: (k, v, o) => o.NX ? redis.set(k, v, "PX", o.PX, "NX") : redis.set(k, v, "PX", o.PX),
  *   del: (k) => redis.del(k),
  * };
  * ```
  *
- * For `ioredis`:
+ * and for node-redis, when its TypeScript types do not line up with these:
  *
  * ```ts ignore
  * const client: RedisClientLike = {
  *   get: (k) => redis.get(k),
- *   set: (k, v, ms, nx) => nx ? redis.set(k, v, "PX", ms, "NX") : redis.set(k, v, "PX", ms),
+ *   set: (k, v, o) => redis.set(k, v, o),
  *   del: (k) => redis.del(k),
  * };
  * ```
+ *
+ * (An ioredis client passed as it is fails loudly: Redis answers its `SET`
+ * with a syntax error, which the plugin reports as a failing store.)
  */
 export interface RedisClientLike {
   /** `GET key`: the value, or `null`/`undefined` when there is none. */
   get(key: string): Promise<string | null | undefined>;
   /**
-   * `SET key value PX ttlMs`, with `NX` when `onlyIfAbsent`: resolves to
-   * `"OK"` when the value was set, `null` when `NX` found the key.
+   * `SET key value PX <ms>`, with `NX` when `options.NX`: resolves to `"OK"`
+   * when the value was set, `null` when `NX` found the key.
    */
-  set(key: string, value: string, ttlMs: number, onlyIfAbsent: boolean): Promise<unknown>;
+  set(key: string, value: string, options: { PX: number; NX?: true }): Promise<unknown>;
   /** `DEL key`. */
   del(key: string): Promise<unknown>;
 }
@@ -72,11 +75,22 @@ const STORE = "RedisStateStore";
  * import { createClient } from "redis";
  * import { RedisStateStore } from "jsr:@x/osauth/stores";
  * const redis = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
+ * const encryptionKey = await crypto.subtle.importKey(
+ *   "raw", secretBytes, "AES-GCM", false, ["encrypt", "decrypt"],
+ * ); // 32 bytes from your secret manager, the same on every machine
+ * const stateStore = new RedisStateStore(redis, { encryptionKey });
+ * ```
+ *
+ * @example ioredis
+ * ```ts ignore
+ * import { Redis } from "ioredis";
+ * import { RedisStateStore } from "jsr:@x/osauth/stores";
+ * const redis = new Redis("redis://127.0.0.1:6379");
  * const stateStore = new RedisStateStore({
  *   get: (k) => redis.get(k),
- *   set: (k, v, ms, nx) => redis.set(k, v, nx ? { PX: ms, NX: true } : { PX: ms }),
+ *   set: (k, v, o) => o.NX ? redis.set(k, v, "PX", o.PX, "NX") : redis.set(k, v, "PX", o.PX),
  *   del: (k) => redis.del(k),
- * }, { encryptionKey: key });
+ * }, { encryptionKey });
  * ```
  */
 export class RedisStateStore implements AuthStateStore {
@@ -123,7 +137,7 @@ export class RedisStateStore implements AuthStateStore {
       await this.#client.del(name);
       return;
     }
-    await this.#client.set(name, await sealValue(this.#key, key, value), ttl, false);
+    await this.#client.set(name, await sealValue(this.#key, key, value), { PX: ttl });
   }
 
   /** `DEL <prefix><key>`. */
@@ -135,7 +149,7 @@ export class RedisStateStore implements AuthStateStore {
   async acquire(key: string, ttlMs: number): Promise<AuthStateLease | undefined> {
     const name = `${this.#name(key)}:lease`;
     const owner = ownerId();
-    const res = await this.#client.set(name, owner, checkTtl(ttlMs, STORE), true);
+    const res = await this.#client.set(name, owner, { PX: checkTtl(ttlMs, STORE), NX: true });
     if (res !== "OK") return undefined;
     return {
       release: async () => {
