@@ -170,8 +170,8 @@ export interface SharedAuthWait {
 /** How long a lease lasts without a session `timeout` (ms). */
 export const DEFAULT_LEASE_MS = 10_000;
 /** First and longest pause between two looks at the store while another process authenticates. */
-const FIRST_PAUSE_MS = 10;
-const LONGEST_PAUSE_MS = 250;
+const FIRST_PAUSE_MS = 5;
+const LONGEST_PAUSE_MS = 50;
 /** Rejected tokens remembered, so that an entry holding one is not taken again. */
 const REJECTED_KEPT = 8;
 
@@ -310,7 +310,7 @@ export class SharedAuthState {
    * this cache id; else from `fresh` (the plugin's own request), under the
    * store's lease when it has one, and then written to the store. Processes
    * that find the lease taken wait for the holder's token, with growing
-   * pauses (10 to 250 ms), at most until `wait.deadline` (then
+   * pauses (5 to 50 ms), at most until `wait.deadline` (then
    * `ConnectTimeout`) or `wait.signal` aborts; without a deadline, up to
    * twice the lease and a second, after which they authenticate directly.
    * A lease lasts the session's `timeout`, or 10 s. A failing store is
@@ -380,7 +380,7 @@ export class SharedAuthState {
       const jittered = pause / 2 + Math.random() * pause / 2;
       const until = Math.min(giveUpAt, wait.deadline ?? Infinity);
       await sleep(Math.max(1, Math.min(jittered, until - now)), wait.signal);
-      pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
+      pause = Math.min(pause * 1.5, LONGEST_PAUSE_MS);
       try {
         const hit = await this.#read(id, session);
         if (hit) return hit;

@@ -12,7 +12,8 @@
  * so that many processes start their authentication together. Then it
  * authenticates (getAccess), and prints `LEASE` when it takes the lease (the
  * holder, for a test that kills it) and finally one line
- * `RESULT {"token": <sha256 of the token, 16 hex>, "ms": <time to the token>, "pid"}`.
+ * `RESULT {"token": <sha256 of the token, 16 hex>, "ms": <time to the token>, "pid",
+ * "firstMs": <time to the first response, with config.request>}`.
  * Errors print `ERROR <message>` and exit 1.
  */
 import { createRequire } from "node:module";
@@ -41,6 +42,8 @@ interface ChildConfig {
   timeout?: number;
   barrier?: boolean;
   keyHex?: string;
+  /** After the token, one authenticated request through the catalog. */
+  request?: { serviceType: string; path: string };
 }
 
 interface DenoLike {

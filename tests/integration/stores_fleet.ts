@@ -20,6 +20,8 @@ export interface ChildResult {
   ms: number;
   /** Its process id. */
   pid: number;
+  /** Time from the start signal to its first API response, ms (with `request`). */
+  firstMs?: number;
 }
 
 /** Options of {@linkcode runFleet}. */
