@@ -338,6 +338,7 @@ Deno.test("getCacheId: same credentials and scope share it; any other element ch
   );
 });
 
+// D-get-cache-id-unsupported
 Deno.test("getCacheId of a plugin without cache id elements rejects with OptionError", async () => {
   class Custom extends v3.Password {
     override authMethods() {

@@ -26,6 +26,7 @@ clouds:
 
 const COMPUTE = { serviceType: "compute" } as const;
 
+// D-cache-auth-file
 Deno.test("cache: {auth: true} shares the token between sessions through ~/.cache/osauth", async () => {
   const served = await serveCloud();
   const home = await Deno.makeTempDir({ prefix: "osauth-home-" });

@@ -69,6 +69,7 @@ Deno.test("getAuthState is keystoneauth1's shape; setAuthState installs it witho
   }
 });
 
+// D-set-auth-state-errors
 Deno.test("setAuthState: v2.0 states, and bad ones are OptionErrors without the token", async () => {
   const served = await serveCloud();
   try {
