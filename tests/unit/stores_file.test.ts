@@ -30,27 +30,47 @@ function mode(path: string): number {
 
 Deno.test("the directory is 0700 and every file 0600, whatever the umask", async () => {
   await withDir(async (root) => {
-    const old = Deno.umask(0o000);
-    try {
-      const dir = `${root}/a/b/osauth`;
-      const store = new FileStateStore({ dir });
-      await store.set(KEY, "v", Date.now() + 60_000);
-      const lease = await store.acquire(KEY, 60_000);
-      assert.ok(lease);
-      assert.equal(mode(dir), 0o700);
-      for (const e of Deno.readDirSync(dir)) {
-        assert.equal(mode(`${dir}/${e.name}`) & 0o077, 0, `${e.name} is private`);
-        assert.equal(mode(`${dir}/${e.name}`), 0o600, e.name);
-      }
-      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
-        `${KEY}.json`,
-        `${KEY}.lock`,
-      ]);
-      await lease.release();
-      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [`${KEY}.json`]);
-    } finally {
-      Deno.umask(old);
+    const dir = `${root}/a/b/osauth`;
+    // a process with umask 000 (umask is process-wide: not changed in this test process)
+    const script = `${root}/write.ts`;
+    const store = new URL("../../src/stores/mod.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      script,
+      `import { FileStateStore } from ${JSON.stringify(store)};
+const store = new FileStateStore({ dir: ${JSON.stringify(dir)} });
+await store.set(${JSON.stringify(KEY)}, "v", Date.now() + 60_000);
+const lease = await store.acquire(${JSON.stringify(KEY)}, 60_000);
+if (!lease) throw new Error("no lease");
+console.log(Deno.umask().toString(8));
+`,
+    );
+    const out = await new Deno.Command("/bin/sh", {
+      args: [
+        "-c",
+        'umask 000 && exec "$0" run --no-check --allow-read --allow-write --allow-sys "$1"',
+        Deno.execPath(),
+        script,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    assert.equal(new TextDecoder().decode(out.stdout).trim(), "0", "the writer ran with umask 000");
+    assert.equal(mode(dir), 0o700);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      `${KEY}.json`,
+      `${KEY}.lock`,
+    ]);
+    for (const e of Deno.readDirSync(dir)) {
+      assert.equal(mode(`${dir}/${e.name}`), 0o600, e.name);
     }
+    const lock = JSON.parse(Deno.readTextFileSync(`${dir}/${KEY}.lock`));
+    // its holder exited without releasing: a lease on it is refused until it expires
+    const here = new FileStateStore({ dir, now: () => lock.expiresAt + 1 });
+    const lease = await here.acquire(KEY, 60_000);
+    assert.ok(lease);
+    await lease.release();
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [`${KEY}.json`]);
   });
 });
 
