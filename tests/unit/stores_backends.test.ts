@@ -348,3 +348,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test("jsr:@x/osauth/stores holds the names API.md lists; the root holds only the types", async () => {
+  const stores = await import("../../src/stores/mod.ts");
+  const root = await import("../../mod.ts");
+  for (
+    const name of ["MemoryStateStore", "FileStateStore", "DenoKvStateStore", "RedisStateStore"]
+  ) {
+    assert.equal(typeof (stores as Record<string, unknown>)[name], "function", name);
+    assert.equal(name in root, false, `${name} stays out of the root entry point`);
+  }
+  const plugin = new root.v3.Password({
+    authUrl: "http://127.0.0.1:5000/v3",
+    userId: "u",
+    password: "p",
+    stateStore: new MemoryStateStore(),
+  });
+  for (const m of ["getCacheId", "getAuthState", "setAuthState"] as const) {
+    assert.equal(typeof plugin[m], "function", m);
+  }
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  assert.equal(config.exports["./stores"], "./src/stores/mod.ts");
+  assert.match(config.tasks.check, /deno doc --lint[^&]*src\/stores\/mod\.ts/);
+});
