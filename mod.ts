@@ -35,6 +35,8 @@
 export { joinUrl, Session } from "./src/session/session.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
 export type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "./src/types.ts";
+export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";
+export type { CacheIdElements } from "./src/identity/state.ts";
 export * from "./src/errors.ts";
 export { AccessInfo, type IdentityRef, type RoleRef } from "./src/access/access_info.ts";
 export type { AccessInfoInit } from "./src/access/access_info.ts";

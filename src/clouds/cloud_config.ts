@@ -66,6 +66,8 @@ export interface CloudConfigInit {
   file?: string;
   /** The secure file merged in, if any. */
   secureFile?: string;
+  /** clouds.yaml's top-level `cache: {auth: true}` (openstacksdk's auth cache switch). */
+  cacheAuth?: boolean;
 }
 
 /**
@@ -119,6 +121,12 @@ export class CloudConfig {
   readonly file: string | undefined;
   /** The secure file merged in, if any. */
   readonly secureFile: string | undefined;
+  /**
+   * Whether clouds.yaml's top-level `cache: {auth: true}` is set: then
+   * `sessionFromCloud` shares the token through a `FileStateStore`
+   * (openstacksdk keeps it in a keyring).
+   */
+  readonly cacheAuth: boolean;
 
   /** Creates the config (normally done by `loadCloudConfig`). */
   constructor(init: CloudConfigInit) {
@@ -139,6 +147,7 @@ export class CloudConfig {
     this.raw = init.raw;
     this.file = init.file;
     this.secureFile = init.secureFile;
+    this.cacheAuth = init.cacheAuth ?? false;
     const summary = (): Record<string, unknown> => this.#summary();
     const render = (inspect?: (v: unknown, o?: unknown) => string, opts?: unknown): string =>
       `CloudConfig ${inspect ? inspect(summary(), opts) : JSON.stringify(summary())}`;
@@ -175,6 +184,7 @@ export class CloudConfig {
       raw: redact(this.raw),
       file: this.file,
       secureFile: this.secureFile,
+      cacheAuth: this.cacheAuth,
     };
   }
 

@@ -398,6 +398,10 @@ export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Pro
     if (!isMapping(secure.file.data)) fail(`${secure.file.path} is empty or not a mapping`);
     cloudConfig = mergeClouds(cloudConfig, secure.file.data);
   }
+  // openstacksdk's top-level `cache: {auth: true}`
+  const cache = cloudConfig.cache;
+  if (cache !== undefined && cache !== null && !isMapping(cache)) fail('"cache" must be a mapping');
+  const cacheAuth = isMapping(cache) && getBoolean(normalizeKeys(cache).auth);
 
   const clouds = cloudConfig.clouds ?? {};
   if (!isMapping(clouds)) fail(`${file?.path ?? secure.file?.path}: "clouds" must be a mapping`);
@@ -529,7 +533,7 @@ export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Pro
     if (typeof v === "string" && k !== "password") config[k] = format(v, config, k, name);
   }
 
-  return toCloudConfig(name, config, regions, env, os, file?.path, secure.file?.path);
+  return toCloudConfig(name, config, regions, env, os, file?.path, secure.file?.path, cacheAuth);
 }
 
 function str(value: unknown): string | undefined {
@@ -545,6 +549,7 @@ function toCloudConfig(
   os: OsKind,
   file: string | undefined,
   secureFile: string | undefined,
+  cacheAuth: boolean,
 ): CloudConfig {
   const expand = (v: unknown): string | undefined => {
     const s = str(v);
@@ -602,5 +607,6 @@ function toCloudConfig(
     raw: config,
     file,
     secureFile,
+    cacheAuth,
   });
 }

@@ -9,6 +9,8 @@ import { CloudConfigError, OptionError } from "../errors.ts";
 import * as generic from "../identity/generic.ts";
 import * as v2 from "../identity/v2/mod.ts";
 import * as v3 from "../identity/v3/mod.ts";
+import { attachStateStore, BaseIdentityPlugin } from "../identity/base.ts";
+import { defaultStateDir, FileStateStore } from "../stores/file.ts";
 import { HttpBasic } from "../plugins/http_basic.ts";
 import { NoAuth } from "../plugins/noauth.ts";
 import { TokenEndpoint } from "../plugins/token_endpoint.ts";
@@ -242,7 +244,10 @@ export function sessionOptionsFromCloud(cloud: CloudConfig): Omit<SessionOptions
  * permissions) and returns a {@linkcode Session} with the auth plugin,
  * `verify`/`cacert`, `cert`/`key`, `api_timeout`, `region_name`,
  * `interface`, `*_endpoint_override` and `*_api_version` it describes.
- * No request is made.
+ * With clouds.yaml's top-level `cache: {auth: true}`, the identity plugin
+ * shares its token through a `FileStateStore` in `$XDG_CACHE_HOME/osauth`
+ * or `~/.cache/osauth` (openstacksdk keeps it in a keyring); without it the
+ * token stays in memory. No request is made.
  *
  * Permissions (Deno): those of `loadCloudConfig` (`--allow-env=OS_*,HOME,XDG_CONFIG_HOME`
  * unless `env` is given; `--allow-read` for the clouds.yaml search path unless
@@ -276,6 +281,10 @@ export async function sessionFromCloud(options: SessionFromCloudOptions = {}): P
   const cloud = await loadCloudConfig(loadOptions);
   const auth = authPluginFromCloud(cloud);
   try {
+    if (cloud.cacheAuth && auth instanceof BaseIdentityPlugin) {
+      // `cache: {auth: true}`: share the token with the other processes of this machine
+      attachStateStore(auth, new FileStateStore({ dir: defaultStateDir(loadOptions.env) }));
+    }
     return new Session({ ...sessionOptionsFromCloud(cloud), ...extra, auth });
   } catch (err) {
     // e.g. verify: false (or insecure: true), which Deno cannot apply per session

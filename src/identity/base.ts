@@ -12,6 +12,16 @@ import type { AuthPlugin, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
 import { safeInspect } from "../secret.ts";
 import { type CurrentAuth, registerCurrentAuth } from "../session/current_auth.ts";
+import type { AuthStateStore } from "../stores/interface.ts";
+import {
+  type CacheIdElements,
+  type CacheIdentity,
+  cacheIdentity,
+  checkStateStore,
+  decodeAuthState,
+  encodeAuthState,
+  SharedAuthState,
+} from "./state.ts";
 
 /** Options every identity plugin takes. */
 export interface BaseIdentityOptions {
@@ -22,6 +32,13 @@ export interface BaseIdentityOptions {
    * With false the first token is used until the server refuses it.
    */
   reauthenticate?: boolean;
+  /**
+   * Where the token is shared with other processes, isolates or machines
+   * (`jsr:@x/osauth/stores`): read before authenticating, written after,
+   * with a lease so that one of many processes starting together
+   * authenticates; the entry is deleted when the token is refused (401).
+   */
+  stateStore?: AuthStateStore;
 }
 
 /** Seconds before expiry at which a token is refreshed (keystoneauth1's margin). */
@@ -62,6 +79,18 @@ export async function tokenResponseJson(resp: Response, url: string): Promise<un
   }
 }
 
+/** Gives a plugin a state store after construction (set by the class below). */
+let attach: (plugin: BaseIdentityPlugin, store: unknown) => void;
+
+/**
+ * Gives an identity plugin a `stateStore` after it was created, as the
+ * option does (for clouds.yaml `cache: {auth: true}`). Internal: not exported
+ * by the package.
+ */
+export function attachStateStore(plugin: BaseIdentityPlugin, store: AuthStateStore): void {
+  attach(plugin, store);
+}
+
 /**
  * Base class of token-issuing plugins. Subclasses implement
  * {@linkcode BaseIdentityPlugin.getAuthRef}.
@@ -77,13 +106,29 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   #trustedOf: { access: AccessInfo; list: readonly string[] } | undefined;
   /** What the Session reads without awaiting while the token is valid (see current_auth.ts). */
   #currentOf: { access: AccessInfo; refreshAt: number; current: CurrentAuth } | undefined;
+  /** The shared half of the cache, with a `stateStore` (see state.ts). */
+  #shared: SharedAuthState | undefined;
+  #identity: Promise<CacheIdentity> | undefined;
 
   /** Creates the plugin. */
   constructor(options: BaseIdentityOptions) {
     this.authUrl = checkHttpUrl(options?.authUrl, "authUrl", new.target.name);
     this.reauthenticate = options.reauthenticate ?? true;
+    if (options.stateStore !== undefined) this.#attach(options.stateStore);
     safeInspect(this, () => this.describe());
     registerCurrentAuth(this, (now) => this.#current(now));
+  }
+
+  static {
+    attach = (plugin, store) => plugin.#attach(store);
+  }
+
+  #attach(store: unknown): void {
+    this.#shared = new SharedAuthState(
+      checkStateStore(store, this.constructor.name),
+      () => this.#cacheIdentity(),
+      MIN_TOKEN_LIFE_SECONDS,
+    );
   }
 
   /**
@@ -140,19 +185,23 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
       return Promise.resolve(current);
     }
     if (!this.#pending) {
-      const pending = this.getAuthRef(session).then(
-        (access) => {
-          if (this.#pending === pending) {
-            this.#access = access;
-            this.#pending = undefined;
-          }
-          return access;
-        },
-        (err) => {
-          if (this.#pending === pending) this.#pending = undefined;
-          throw err;
-        },
-      );
+      const shared = this.#shared;
+      const pending = (shared
+        ? shared.authenticate(session, () =>
+          this.getAuthRef(session))
+        : this.getAuthRef(session)).then(
+          (access) => {
+            if (this.#pending === pending) {
+              this.#access = access;
+              this.#pending = undefined;
+            }
+            return access;
+          },
+          (err) => {
+            if (this.#pending === pending) this.#pending = undefined;
+            throw err;
+          },
+        );
       this.#pending = pending;
     }
     return this.#pending;
@@ -237,10 +286,59 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
     return list;
   }
 
-  /** Forgets the cached token. True when there was one. */
+  /**
+   * Forgets the cached token. True when there was one. With a `stateStore`,
+   * the shared entry is deleted too when it holds that token.
+   */
   invalidate(): boolean {
-    const had = this.#access !== undefined;
+    const had = this.#access;
+    if (had && this.#shared) this.#shared.invalidate(had.token);
     this.#access = undefined;
-    return had;
+    return had !== undefined;
+  }
+
+  /**
+   * What makes this plugin's credentials and scope unique, for
+   * {@linkcode BaseIdentityPlugin.getCacheId} (keystoneauth1's
+   * `get_cache_id_elements`). Holds secrets: never log it. `undefined` (the
+   * default) means the plugin cannot be cached.
+   */
+  protected getCacheIdElements(): CacheIdElements | undefined {
+    return undefined;
+  }
+
+  #cacheIdentity(): Promise<CacheIdentity> {
+    return this.#identity ??= Promise.resolve().then(() =>
+      cacheIdentity(this.getCacheIdElements(), this.constructor.name)
+    );
+  }
+
+  /**
+   * keystoneauth1's `get_cache_id`: the base64 SHA-256 of the plugin's auth
+   * URL, credentials and scope. Plugins with the same credentials and scope
+   * share it; it cannot be turned back into a secret (but see the README:
+   * a weak password can be guessed from it like from any unsalted hash).
+   * Rejects with `OptionError` for a plugin that cannot be cached.
+   */
+  async getCacheId(): Promise<string> {
+    return (await this.#cacheIdentity()).id;
+  }
+
+  /**
+   * keystoneauth1's `get_auth_state`: `{"auth_token": ..., "body": ...}` as
+   * JSON, or `undefined` before authenticating. Holds the token: a secret.
+   */
+  getAuthState(): string | undefined {
+    return encodeAuthState(this.#access);
+  }
+
+  /**
+   * keystoneauth1's `set_auth_state`: installs a state from `getAuthState`
+   * (here or in keystoneauth1); `undefined` or `""` forgets the token. A
+   * token that expires within the refresh margin is replaced at first use.
+   * `OptionError` when the state cannot be parsed.
+   */
+  setAuthState(state: string | undefined): void {
+    this.#access = decodeAuthState(state);
   }
 }

@@ -23,6 +23,7 @@ import { Password as V3Password } from "./v3/password.ts";
 import { Token as V3Token } from "./v3/token.ts";
 import { Password as V2Password } from "./v2/password.ts";
 import { Token as V2Token } from "./v2/token.ts";
+import type { CacheIdElements } from "./state.ts";
 
 /** Options common to the generic plugins. */
 export interface GenericOptions extends BaseIdentityOptions, ScopeOptions {
@@ -147,6 +148,28 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
     };
   }
 
+  /**
+   * keystoneauth1's generic `get_cache_id_elements` (with its `or` defaults
+   * for the project domain); osauth adds `system_scope` and `unscoped` when
+   * set (DIFFERENCES.md, D-cache-id-scope).
+   */
+  protected scopeCacheElements(): Record<string, string | undefined> {
+    const o = this.options;
+    return {
+      auth_url: this.authUrl,
+      project_id: o.projectId || o.tenantId,
+      project_name: o.projectName || o.tenantName,
+      project_domain_id: o.projectDomainId || o.defaultDomainId,
+      project_domain_name: o.projectDomainName || o.defaultDomainName,
+      domain_id: o.domainId,
+      domain_name: o.domainName,
+      trust_id: o.trustId,
+      system_scope: o.systemScope,
+      unscoped: o.unscoped ? "true" : undefined,
+      include_catalog: o.includeCatalog === false ? "false" : undefined,
+    };
+  }
+
   /** Whether options were given that only v3 understands. */
   protected hasV3OnlyOptions(): boolean {
     const o = this.options;
@@ -257,6 +280,18 @@ export class Password extends GenericIdentityPlugin {
       userDomainName: options.userDomainName,
     };
   }
+  /** The scope elements, the user, its domain (or the default) and the password. */
+  protected override getCacheIdElements(): CacheIdElements {
+    const u = this.#user;
+    return {
+      ...this.scopeCacheElements(),
+      username: u.username,
+      user_id: u.userId,
+      password: this.#password,
+      user_domain_id: u.userDomainId || this.options.defaultDomainId,
+      user_domain_name: u.userDomainName || this.options.defaultDomainName,
+    };
+  }
   /** Adds the user domain to the v3-only options. */
   protected override hasV3OnlyOptions(): boolean {
     return super.hasV3OnlyOptions() || !!(this.#user.userDomainId || this.#user.userDomainName);
@@ -309,6 +344,10 @@ export class Token extends GenericIdentityPlugin {
   constructor(options: GenericTokenOptions) {
     super(options);
     this.#token = requireString(options.token, "token", "Token");
+  }
+  /** The scope elements and the token. */
+  protected override getCacheIdElements(): CacheIdElements {
+    return { ...this.scopeCacheElements(), token: this.#token };
   }
   /** A v3 plugin with these options. */
   protected createV3(authUrl: string): BaseIdentityPlugin {

@@ -8,6 +8,7 @@ import { OptionError } from "../../errors.ts";
 import type { Session } from "../../session/session.ts";
 import { type BaseIdentityOptions, BaseIdentityPlugin, tokenResponseJson } from "../base.ts";
 import { joinUrl } from "../../session/url.ts";
+import type { CacheIdElements } from "../state.ts";
 
 /** Options of every v2.0 plugin. */
 export interface V2Options extends BaseIdentityOptions {
@@ -22,6 +23,7 @@ export interface V2Options extends BaseIdentityOptions {
 /** Base of v2.0 plugins. */
 export abstract class V2Auth extends BaseIdentityPlugin {
   #scope: Record<string, string>;
+  #scopeElements: Record<string, string | undefined>;
 
   /** Creates the plugin. */
   constructor(options: V2Options) {
@@ -33,6 +35,26 @@ export abstract class V2Auth extends BaseIdentityPlugin {
     if (options.tenantId) this.#scope.tenantId = options.tenantId;
     if (options.tenantName) this.#scope.tenantName = options.tenantName;
     if (options.trustId) this.#scope.trust_id = options.trustId;
+    this.#scopeElements = {
+      auth_url: this.authUrl,
+      tenant_id: options.tenantId,
+      tenant_name: options.tenantName,
+      trust_id: options.trustId,
+    };
+  }
+
+  /**
+   * keystoneauth1's v2 `get_cache_id_elements`: the credentials' elements,
+   * the auth URL and the tenant and trust.
+   */
+  protected override getCacheIdElements(): CacheIdElements | undefined {
+    const credentials = this.credentialElements();
+    return credentials && { ...credentials, ...this.#scopeElements };
+  }
+
+  /** The credentials' part of the cache id elements; `undefined`: not cacheable. Holds secrets. */
+  protected credentialElements(): CacheIdElements | undefined {
+    return undefined;
   }
 
   protected override describe(): Record<string, unknown> {

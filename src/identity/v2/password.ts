@@ -6,6 +6,7 @@
 import { OptionError } from "../../errors.ts";
 import { requireString } from "../base.ts";
 import { V2Auth, type V2Options } from "./base.ts";
+import type { CacheIdElements } from "../state.ts";
 
 /** Options of {@linkcode Password}. */
 export interface PasswordOptions extends V2Options {
@@ -30,6 +31,7 @@ export interface PasswordOptions extends V2Options {
  */
 export class Password extends V2Auth {
   #creds: Record<string, string>;
+  #elements: CacheIdElements;
   /** Creates the plugin. */
   constructor(options: PasswordOptions) {
     super(options);
@@ -37,6 +39,10 @@ export class Password extends V2Auth {
     if (options.userId) this.#creds = { userId: options.userId, password };
     else if (options.username) this.#creds = { username: options.username, password };
     else throw new OptionError("v2.Password: username or userId is required");
+    this.#elements = { username: options.username, user_id: options.userId, password };
+  }
+  protected override credentialElements(): CacheIdElements {
+    return this.#elements;
   }
   protected credentials(): Record<string, unknown> {
     return { passwordCredentials: { ...this.#creds } };

@@ -5,6 +5,7 @@
  */
 import { requireString } from "../base.ts";
 import { V2Auth, type V2Options } from "./base.ts";
+import type { CacheIdElements } from "../state.ts";
 
 /** Options of {@linkcode Token}. */
 export interface TokenOptions extends V2Options {
@@ -30,5 +31,8 @@ export class Token extends V2Auth {
   }
   protected credentials(): Record<string, unknown> {
     return { token: { id: this.#token } };
+  }
+  protected override credentialElements(): CacheIdElements {
+    return { token: this.#token };
   }
 }

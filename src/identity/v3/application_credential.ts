@@ -8,6 +8,7 @@ import { requireString } from "../base.ts";
 import {
   type AuthMethod,
   type ScopeOptions,
+  userCacheElements,
   type UserOptions,
   userRef,
   V3Auth,
@@ -45,7 +46,17 @@ export function applicationCredentialMethod(
       `${plugin}: applicationCredentialId or applicationCredentialName is required`,
     );
   }
-  return { name: "application_credential", payload: () => ({ ...ident, secret }) };
+  const elements = {
+    application_credential_application_credential_secret: secret,
+    application_credential_application_credential_id: o.applicationCredentialId,
+    application_credential_application_credential_name: o.applicationCredentialName,
+    ...userCacheElements("application_credential", o),
+  };
+  return {
+    name: "application_credential",
+    payload: () => ({ ...ident, secret }),
+    cacheIdElements: () => elements,
+  };
 }
 
 /**

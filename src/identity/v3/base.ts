@@ -13,6 +13,7 @@ import {
   tokenResponseJson,
 } from "../base.ts";
 import { joinUrl } from "../../session/url.ts";
+import type { CacheIdElements } from "../state.ts";
 
 /** Scope options shared by v3 plugins (choose at most one target). */
 export interface ScopeOptions {
@@ -67,6 +68,12 @@ export interface AuthMethod {
   readonly name: string;
   /** The method's object in `auth.identity`. Holds secrets: never log it. */
   payload(): Record<string, unknown>;
+  /**
+   * The method's part of the plugin's cache id elements, keys prefixed with
+   * the method name (keystoneauth1's `AuthMethod.get_cache_id_elements`).
+   * Holds secrets. A method without it makes the plugin uncacheable.
+   */
+  cacheIdElements?(): CacheIdElements;
 }
 
 function domainRef(id: string | undefined, name: string | undefined): Record<string, string> {
@@ -83,6 +90,19 @@ export function userRef(o: UserOptions, plugin: string): Record<string, unknown>
     );
   }
   return { name: o.username, domain: domainRef(o.userDomainId, o.userDomainName) };
+}
+
+/** `<method>_user_id`, `<method>_username`, ... : the user part of a method's cache id elements. */
+export function userCacheElements(
+  method: string,
+  o: UserOptions,
+): Record<string, string | undefined> {
+  return {
+    [`${method}_user_id`]: o.userId,
+    [`${method}_username`]: o.username,
+    [`${method}_user_domain_id`]: o.userDomainId,
+    [`${method}_user_domain_name`]: o.userDomainName,
+  };
 }
 
 /** Validates scope options and returns the `scope` object, if any. */
@@ -173,6 +193,35 @@ export abstract class V3Auth extends BaseIdentityPlugin {
 
   /** The identity methods this plugin authenticates with. */
   abstract authMethods(): AuthMethod[];
+
+  /**
+   * keystoneauth1's v3 `get_cache_id_elements`: the auth URL, the scope
+   * fields and each method's elements (a receipt counts as the `receipt`
+   * method). osauth adds `system_scope`, `unscoped` and `include_catalog`
+   * when they are set (DIFFERENCES.md, D-cache-id-scope).
+   */
+  protected override getCacheIdElements(): CacheIdElements | undefined {
+    const o = this.#scopeOptions;
+    const elements: Record<string, string | undefined> = {
+      auth_url: this.authUrl,
+      domain_id: o.domainId,
+      domain_name: o.domainName,
+      project_id: o.projectId,
+      project_name: o.projectName,
+      project_domain_id: o.projectDomainId,
+      project_domain_name: o.projectDomainName,
+      trust_id: o.trustId,
+      system_scope: o.systemScope,
+      unscoped: o.unscoped ? "true" : undefined,
+      include_catalog: this.includeCatalog ? undefined : "false",
+    };
+    for (const method of this.authMethods()) {
+      if (typeof method.cacheIdElements !== "function") return undefined;
+      Object.assign(elements, method.cacheIdElements());
+    }
+    if (this.#receipt !== undefined) elements.receipt_receipt = this.#receipt;
+    return elements;
+  }
 
   /** The request body for `POST /auth/tokens`. Holds secrets: never log it. */
   buildRequestBody(): Record<string, unknown> {

@@ -4,7 +4,14 @@
  * @module
  */
 import { requireString } from "../base.ts";
-import { type AuthMethod, type UserOptions, userRef, V3Auth, type V3Options } from "./base.ts";
+import {
+  type AuthMethod,
+  userCacheElements,
+  type UserOptions,
+  userRef,
+  V3Auth,
+  type V3Options,
+} from "./base.ts";
 
 /** Options of {@linkcode Password}. */
 export interface PasswordOptions extends V3Options, UserOptions {
@@ -16,9 +23,11 @@ export interface PasswordOptions extends V3Options, UserOptions {
 export function passwordMethod(o: PasswordOptions, plugin: string): AuthMethod {
   const user = userRef(o, plugin);
   const password = requireString(o.password, "password", plugin);
+  const elements = { ...userCacheElements("password", o), password_password: password };
   return {
     name: "password",
     payload: () => ({ user: { ...user, password } }),
+    cacheIdElements: () => elements,
   };
 }
 

@@ -1,0 +1,160 @@
+/**
+ * `RedisStateStore`: auth states in Redis (or Valkey, KeyDB, ...), shared
+ * by processes on many machines, through a client you bring: osauth depends
+ * on no Redis package.
+ *
+ * @module
+ */
+import { OptionError } from "../errors.ts";
+import type { AuthStateLease, AuthStateStore, StateStoreOptions } from "./interface.ts";
+import {
+  checkClock,
+  checkEncryptionKey,
+  checkKey,
+  checkTtl,
+  openValue,
+  ownerId,
+  sealValue,
+} from "./codec.ts";
+
+/**
+ * The three Redis commands the store sends, in node-redis' spelling: a
+ * node-redis client (the `redis` npm package, 4 and later) fits as it is.
+ * For `ioredis`, whose `SET` takes its options as words, pass an adapter:
+ *
+ * ```ts ignore
+ * const client: RedisClientLike = {
+ *   get: (k) => redis.get(k),
+ *   set: (k, v, o) => o.NX ? redis.set(k, v, "PX", o.PX, "NX") : redis.set(k, v, "PX", o.PX),
+ *   del: (k) => redis.del(k),
+ * };
+ * ```
+ *
+ * and for node-redis, when its TypeScript types do not line up with these:
+ *
+ * ```ts ignore
+ * const client: RedisClientLike = {
+ *   get: (k) => redis.get(k),
+ *   set: (k, v, o) => redis.set(k, v, o),
+ *   del: (k) => redis.del(k),
+ * };
+ * ```
+ *
+ * (An ioredis client passed as it is fails loudly: Redis answers its `SET`
+ * with a syntax error, which the plugin reports as a failing store.)
+ */
+export interface RedisClientLike {
+  /** `GET key`: the value, or `null`/`undefined` when there is none. */
+  get(key: string): Promise<string | null | undefined>;
+  /**
+   * `SET key value PX <ms>`, with `NX` when `options.NX`: resolves to `"OK"`
+   * when the value was set, `null` when `NX` found the key.
+   */
+  set(key: string, value: string, options: { PX: number; NX?: true }): Promise<unknown>;
+  /** `DEL key`. */
+  del(key: string): Promise<unknown>;
+}
+
+/** Options of {@linkcode RedisStateStore}. */
+export interface RedisStateStoreOptions extends StateStoreOptions {
+  /** Prefix of every key (default `osauth:`): entries `<prefix><key>`, leases `<prefix><key>:lease`. */
+  prefix?: string;
+}
+
+const STORE = "RedisStateStore";
+
+/**
+ * A {@linkcode AuthStateStore} in Redis. Values expire with `PX` (Redis'
+ * clock, so machines with skewed clocks agree); leases are `SET NX PX`, so
+ * one holder at a time across every machine, and a holder that died frees
+ * its lease when the `PX` runs out. Releasing is `GET` then `DEL` when the
+ * lease is still ours.
+ *
+ * @example node-redis
+ * ```ts ignore
+ * import { createClient } from "redis";
+ * import { RedisStateStore } from "jsr:@x/osauth/stores";
+ * const redis = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
+ * const encryptionKey = await crypto.subtle.importKey(
+ *   "raw", secretBytes, "AES-GCM", false, ["encrypt", "decrypt"],
+ * ); // 32 bytes from your secret manager, the same on every machine
+ * const stateStore = new RedisStateStore(redis, { encryptionKey });
+ * ```
+ *
+ * @example ioredis
+ * ```ts ignore
+ * import { Redis } from "ioredis";
+ * import { RedisStateStore } from "jsr:@x/osauth/stores";
+ * const redis = new Redis("redis://127.0.0.1:6379");
+ * const stateStore = new RedisStateStore({
+ *   get: (k) => redis.get(k),
+ *   set: (k, v, o) => o.NX ? redis.set(k, v, "PX", o.PX, "NX") : redis.set(k, v, "PX", o.PX),
+ *   del: (k) => redis.del(k),
+ * }, { encryptionKey });
+ * ```
+ */
+export class RedisStateStore implements AuthStateStore {
+  #client: RedisClientLike;
+  #prefix: string;
+  #key: CryptoKey | undefined;
+  #now: () => number;
+
+  /** Creates the store on a connected client. */
+  constructor(client: RedisClientLike, options: RedisStateStoreOptions = {}) {
+    if (
+      typeof client !== "object" || client === null || typeof client.get !== "function" ||
+      typeof client.set !== "function" || typeof client.del !== "function"
+    ) {
+      throw new OptionError(
+        `${STORE}: client must have get, set and del (see RedisClientLike for the adapter line)`,
+      );
+    }
+    const prefix = options?.prefix ?? "osauth:";
+    if (typeof prefix !== "string") throw new OptionError(`${STORE}: prefix must be a string`);
+    this.#client = client;
+    this.#prefix = prefix;
+    this.#key = checkEncryptionKey(options?.encryptionKey, STORE);
+    this.#now = checkClock(options?.now, STORE);
+  }
+
+  #name(key: string): string {
+    return this.#prefix + checkKey(key, STORE);
+  }
+
+  /** `GET <prefix><key>`. */
+  async get(key: string): Promise<string | undefined> {
+    const value = await this.#client.get(this.#name(key));
+    if (value === null || value === undefined) return undefined;
+    if (typeof value !== "string") throw new Error(`${STORE}: GET did not return a string`);
+    return await openValue(this.#key, key, value);
+  }
+
+  /** `SET <prefix><key> value PX <ms until expiresAt>` (deleted when already expired). */
+  async set(key: string, value: string, expiresAt: number): Promise<void> {
+    const name = this.#name(key);
+    const ttl = Math.ceil(expiresAt - this.#now());
+    if (ttl <= 0) {
+      await this.#client.del(name);
+      return;
+    }
+    await this.#client.set(name, await sealValue(this.#key, key, value), { PX: ttl });
+  }
+
+  /** `DEL <prefix><key>`. */
+  async delete(key: string): Promise<void> {
+    await this.#client.del(this.#name(key));
+  }
+
+  /** `SET <prefix><key>:lease <owner> PX ttlMs NX`: a lease when Redis answers OK. */
+  async acquire(key: string, ttlMs: number): Promise<AuthStateLease | undefined> {
+    const name = `${this.#name(key)}:lease`;
+    const owner = ownerId();
+    const res = await this.#client.set(name, owner, { PX: checkTtl(ttlMs, STORE), NX: true });
+    if (res !== "OK") return undefined;
+    return {
+      release: async () => {
+        if ((await this.#client.get(name)) === owner) await this.#client.del(name);
+      },
+    };
+  }
+}
