@@ -19,7 +19,7 @@
  */
 import { EmptyCatalog, EndpointNotFound, OptionError } from "../errors.ts";
 import type { EndpointFilter } from "../types.ts";
-import { allServiceTypes } from "./service_types.ts";
+import { allServiceTypes, isKnownServiceType, serviceTypeMatches } from "./service_types.ts";
 
 /** One endpoint of the catalog, normalised from the v3 or v2 form. */
 export interface CatalogEndpoint {
@@ -47,20 +47,83 @@ const V2_INTERFACES: Readonly<Record<string, string>> = {
 
 /**
  * Normalises an interface name: `publicURL` -> `public`. Unknown names are
- * lower-cased and kept.
+ * lower-cased and kept. Throws {@linkcode OptionError} when `name` is not a
+ * string.
  */
 export function normalizeInterface(name: string): string {
+  if (typeof name !== "string") {
+    throw new OptionError(`an interface must be a string, got ${describeType(name)}`);
+  }
   const lower = name.toLowerCase();
-  return V2_INTERFACES[lower] ?? lower;
+  return Object.hasOwn(V2_INTERFACES, lower) ? V2_INTERFACES[lower]! : lower;
 }
 
-function interfacesOf(filter: EndpointFilter): string[] {
-  const raw = filter.interface ?? "public";
-  const list = typeof raw === "string" ? [raw] : [...raw];
-  if (list.length === 0) {
-    throw new OptionError("interface must not be an empty list");
+function describeType(v: unknown): string {
+  if (v === null) return "null";
+  return Array.isArray(v) ? "an array" : typeof v;
+}
+
+/** A filter checked and normalised: empty strings are "not set". */
+interface CheckedFilter {
+  serviceType: string | undefined;
+  /** Normalised interfaces, best first (never empty). */
+  interfaces: readonly string[];
+  regionName: string | undefined;
+  serviceName: string | undefined;
+  serviceId: string | undefined;
+  endpointId: string | undefined;
+}
+
+const DEFAULT_INTERFACES: readonly string[] = Object.freeze(["public"]);
+
+function optionalField(filter: EndpointFilter, key: keyof EndpointFilter): string | undefined {
+  const v = filter[key];
+  if (v === undefined || v === "") return undefined;
+  if (typeof v !== "string") {
+    throw new OptionError(`endpoint filter ${key} must be a string, got ${describeType(v)}`);
   }
-  return list.map(normalizeInterface);
+  return v;
+}
+
+/**
+ * Checks a filter: an object whose fields are strings (`interface` a string
+ * or a non-empty list of strings). An empty string is "not set", as in
+ * keystoneauth1; no interface (or `""`) is `public`, as keystoneauth1's
+ * plugins ask for.
+ */
+function checkFilter(filter: unknown): CheckedFilter {
+  if (filter === undefined) filter = {};
+  if (typeof filter !== "object" || filter === null || Array.isArray(filter)) {
+    throw new OptionError(`an endpoint filter must be an object, got ${describeType(filter)}`);
+  }
+  const f = filter as EndpointFilter;
+  const raw: unknown = f.interface;
+  let interfaces: readonly string[];
+  if (raw === undefined || raw === "") {
+    interfaces = DEFAULT_INTERFACES;
+  } else if (typeof raw === "string") {
+    interfaces = [normalizeInterface(raw)];
+  } else if (Array.isArray(raw)) {
+    if (raw.length === 0) throw new OptionError("interface must not be an empty list");
+    interfaces = raw.map((i: unknown) => {
+      if (typeof i !== "string") {
+        throw new OptionError(`interface list entries must be strings, got ${describeType(i)}`);
+      }
+      return normalizeInterface(i);
+    });
+  } else {
+    throw new OptionError(
+      `interface must be a string or a list of strings, got ${describeType(raw)}`,
+    );
+  }
+  return {
+    serviceType: optionalField(f, "serviceType"),
+    interfaces,
+    regionName: optionalField(f, "regionName"),
+    serviceName: optionalField(f, "serviceName"),
+    serviceId: optionalField(f, "serviceId"),
+    endpointId: optionalField(f, "endpointId"),
+  };
 }
 
 /**
@@ -95,24 +158,43 @@ function optString(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+/** How many services the token's catalog listed (EmptyCatalog means none, as keystoneauth1). */
+const SERVICE_COUNT = new WeakMap<ServiceCatalog, number>();
+
+function withServiceCount(catalog: ServiceCatalog, count: number): ServiceCatalog {
+  SERVICE_COUNT.set(catalog, count);
+  return catalog;
+}
+
 /**
  * A service catalog, parsed from a v3 (`token.catalog`) or v2
  * (`access.serviceCatalog`) token body.
+ *
+ * Endpoints are chosen as keystoneauth1's `ServiceCatalog` chooses them:
+ * the services whose type matches the filter (an alias matches its official
+ * type and itself, never another alias), name and id (a service without a
+ * name or id in the catalog is not excluded by those), each type keeping the
+ * endpoints of its best interface; when several types match a known
+ * requested type, the exact requested type wins, then the others in the
+ * registry's order. Endpoints with an empty URL are skipped.
  */
 export class ServiceCatalog {
   /** Every endpoint in the catalog (a frozen copy of the constructor's list). */
   readonly endpoints: readonly CatalogEndpoint[];
   /** Service type as registered -> its endpoints in catalog order, built on first use. */
   #byType: Map<string, CatalogEndpoint[]> | undefined;
+  /** Requested service type -> the catalog's types it matches, in catalog order. */
+  #matching: Map<string, readonly string[]> | undefined;
   /** urlFor's answers by filter (see filterKey): a Session asks the same on every request. */
   #urls: Map<string, string> | undefined;
 
   /** Creates a catalog from normalised endpoints. */
   constructor(endpoints: readonly CatalogEndpoint[]) {
+    if (!Array.isArray(endpoints)) throw new OptionError("endpoints must be a list");
     this.endpoints = Object.freeze([...endpoints]);
   }
 
-  #endpointsOfTypes(types: readonly string[]): readonly CatalogEndpoint[] {
+  #index(): Map<string, CatalogEndpoint[]> {
     if (!this.#byType) {
       const index = new Map<string, CatalogEndpoint[]>();
       for (const ep of this.endpoints) {
@@ -122,8 +204,19 @@ export class ServiceCatalog {
       }
       this.#byType = index;
     }
-    if (types.length === 1) return this.#byType.get(types[0] ?? "") ?? [];
-    return types.flatMap((t) => this.#byType?.get(t) ?? []);
+    return this.#byType;
+  }
+
+  /** The catalog's service types that `requested` matches, in catalog order. */
+  #typesMatching(requested: string): readonly string[] {
+    let types = this.#matching?.get(requested);
+    if (!types) {
+      types = [...this.#index().keys()].filter((t) => serviceTypeMatches(requested, t));
+      this.#matching ??= new Map();
+      if (this.#matching.size >= 1000) this.#matching.clear();
+      this.#matching.set(requested, types);
+    }
+    return types;
   }
 
   /**
@@ -163,7 +256,7 @@ export class ServiceCatalog {
         });
       }
     }
-    return new ServiceCatalog(out);
+    return withServiceCount(new ServiceCatalog(out), catalog.length);
   }
 
   /** Parses a v2 `serviceCatalog` list. */
@@ -175,14 +268,13 @@ export class ServiceCatalog {
       const endpoints = Array.isArray(service.endpoints) ? service.endpoints : [];
       for (const ep of endpoints) {
         if (!isRecord(ep)) continue;
-        for (const [key, iface] of Object.entries(V2_INTERFACES)) {
-          const url = Object.entries(ep).find(([k]) => k.toLowerCase() === key)?.[1];
-          if (typeof url !== "string") continue;
+        for (const [key, url] of Object.entries(ep)) {
+          if (typeof url !== "string" || !key.endsWith("URL")) continue;
           out.push({
             serviceType: service.type,
             serviceName: optString(service.name),
             serviceId: optString(service.id),
-            interface: iface,
+            interface: normalizeInterface(key),
             url,
             regionName: optString(ep.region),
             endpointId: optString(ep.id),
@@ -190,53 +282,67 @@ export class ServiceCatalog {
         }
       }
     }
-    return new ServiceCatalog(out);
+    return withServiceCount(new ServiceCatalog(out), catalog.length);
   }
 
   /**
-   * The endpoints matching a filter, best first: by the filter's interface
-   * order, then exact service type before aliases.
+   * The endpoints matching a filter, best first, as keystoneauth1's
+   * `get_endpoint_data_list` orders them: by service type (in catalog
+   * order, or only the type an alias rule chose), each type's endpoints of
+   * its best interface in catalog order. Throws {@linkcode OptionError} for
+   * a filter that is not an object of strings.
    */
   endpointsFor(filter: EndpointFilter = {}): CatalogEndpoint[] {
-    const interfaces = interfacesOf(filter);
-    const types = filter.serviceType ? allServiceTypes(filter.serviceType) : undefined;
-    const matches: { ep: CatalogEndpoint; rank: number }[] = [];
-    // Only the endpoints of the wanted types (by type, each in catalog order):
-    // after the stable sort by rank the order is that of a full scan.
-    for (const ep of types ? this.#endpointsOfTypes(types) : this.endpoints) {
-      const ifaceRank = interfaces.indexOf(ep.interface);
-      if (ifaceRank < 0) continue;
-      let typeRank = 0;
-      if (types) {
-        typeRank = types.indexOf(ep.serviceType);
-        if (typeRank < 0) continue;
+    const f = checkFilter(filter);
+    const index = this.#index();
+    const types = f.serviceType === undefined
+      ? [...index.keys()]
+      : this.#typesMatching(f.serviceType);
+    const found = new Map<string, CatalogEndpoint[]>();
+    for (const type of types) {
+      let best = f.interfaces.length;
+      let list: CatalogEndpoint[] = [];
+      for (const ep of index.get(type)!) {
+        if (ep.url === "") continue;
+        const rank = f.interfaces.indexOf(ep.interface);
+        if (rank < 0 || rank > best) continue;
+        if (f.regionName !== undefined && ep.regionName !== f.regionName) continue;
+        if (f.endpointId !== undefined && ep.endpointId !== f.endpointId) continue;
+        // keystoneauth1: a service without a name (or id) is not excluded by one.
+        if (f.serviceName !== undefined && ep.serviceName && ep.serviceName !== f.serviceName) {
+          continue;
+        }
+        if (f.serviceId !== undefined && ep.serviceId && ep.serviceId !== f.serviceId) continue;
+        if (rank < best) {
+          best = rank;
+          list = [];
+        }
+        list.push(ep);
       }
-      if (filter.regionName !== undefined && ep.regionName !== filter.regionName) continue;
-      if (filter.serviceName !== undefined && ep.serviceName !== filter.serviceName) continue;
-      if (filter.serviceId !== undefined && ep.serviceId !== filter.serviceId) continue;
-      if (filter.endpointId !== undefined && ep.endpointId !== filter.endpointId) continue;
-      matches.push({ ep, rank: ifaceRank * 100 + typeRank });
+      if (list.length > 0) found.set(type, list);
     }
-    return matches.sort((a, b) => a.rank - b.rank).map((m) => m.ep);
+    return chooseType(f.serviceType, found).flat();
   }
 
-  /** The URLs of every matching endpoint, best first. */
+  /** The URLs of every matching endpoint, best first (see {@linkcode endpointsFor}). */
   urlsFor(filter: EndpointFilter = {}): string[] {
     return this.endpointsFor(filter).map((ep) => ep.url);
   }
 
   /**
    * The best matching URL. Throws {@linkcode EndpointNotFound} naming what the
-   * catalog does have.
+   * catalog does have ({@linkcode EmptyCatalog} when it has no services), and
+   * {@linkcode OptionError} for a filter that is not an object of strings.
    */
   urlFor(filter: EndpointFilter = {}): string {
-    const key = filterKey(filter);
+    const key = typeof filter === "object" && filter !== null ? filterKey(filter) : undefined;
     const known = key === undefined ? undefined : this.#urls?.get(key);
     if (known !== undefined) return known;
     const ep = this.endpointsFor(filter)[0];
     if (!ep) {
       const message = this.describeMiss(filter);
-      throw this.endpoints.length === 0 ? new EmptyCatalog(message) : new EndpointNotFound(message);
+      const services = SERVICE_COUNT.get(this) ?? this.endpoints.length;
+      throw services === 0 ? new EmptyCatalog(message) : new EndpointNotFound(message);
     }
     if (key !== undefined) {
       this.#urls ??= new Map();
@@ -261,10 +367,35 @@ export class ServiceCatalog {
 
   /** A message explaining why no endpoint matched `filter`. */
   describeMiss(filter: EndpointFilter): string {
-    const wanted = Object.entries(filter)
+    const wanted = Object.entries(filter ?? {})
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("|") : String(v)}`)
       .join(", ");
     return `no endpoint matches {${wanted}}; the catalog has: ${this.describe()}`;
   }
+}
+
+/**
+ * keystoneauth1's `_endpoints_by_type`: when a known type was requested and
+ * several catalog types matched, the requested type itself if it has
+ * endpoints, else the first of the registry's names for it that has some.
+ * Where keystoneauth1 finds none of those (a catalog type written with `_`,
+ * such as `block_storage`) it raises "Programming error choosing an
+ * endpoint"; osauth takes the first matching type in catalog order
+ * (DIFFERENCES.md#D-catalog-alias-fallback).
+ */
+function chooseType(
+  requested: string | undefined,
+  found: Map<string, CatalogEndpoint[]>,
+): CatalogEndpoint[][] {
+  if (requested === undefined || found.size < 2 || !isKnownServiceType(requested)) {
+    return [...found.values()];
+  }
+  const exact = found.get(requested);
+  if (exact) return [exact];
+  for (const name of allServiceTypes(requested)) {
+    const list = found.get(name);
+    if (list) return [list];
+  }
+  return [found.values().next().value!];
 }

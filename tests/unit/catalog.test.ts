@@ -101,13 +101,18 @@ Deno.test("ServiceCatalog v3", async (t) => {
       }),
       "http://10.0.0.1:8774/v2.1/p1",
     );
+    // keystoneauth1: each service type keeps only the endpoints of its best interface.
     assert.deepEqual(
       catalog.urlsFor({
         serviceType: "compute",
         interface: ["admin", "public"],
         regionName: "RegionOne",
       }),
-      ["http://10.0.0.2:8774/v2.1/p1", "http://127.0.0.1:8774/v2.1/p1"],
+      ["http://10.0.0.2:8774/v2.1/p1"],
+    );
+    assert.deepEqual(
+      catalog.urlsFor({ serviceType: "compute", interface: ["internal", "public"] }),
+      ["http://10.0.0.1:8774/v2.1/p1"],
     );
   });
   await t.step("v2 interface names accepted", () => {
@@ -132,9 +137,11 @@ Deno.test("ServiceCatalog v3", async (t) => {
       "http://127.0.0.2:8774/v2.1/p1",
     );
   });
-  await t.step("service type aliases match both ways", () => {
+  await t.step("an alias matches its official type and itself, never another alias", () => {
     assert.equal(catalog.urlFor({ serviceType: "block-storage" }), "http://127.0.0.1:8776/v3/p1");
-    assert.equal(catalog.urlFor({ serviceType: "volume" }), "http://127.0.0.1:8776/v3/p1");
+    // os-service-types: volume and volumev2 are other APIs than volumev3.
+    assert.throws(() => catalog.urlFor({ serviceType: "volume" }), EndpointNotFound);
+    assert.throws(() => catalog.urlFor({ serviceType: "volumev2" }), EndpointNotFound);
     const [ep] = catalog.endpointsFor({ serviceType: "volumev3" });
     assert.equal(ep?.serviceType, "volumev3");
     assert.equal(ep?.serviceName, "cinderv3");
