@@ -158,12 +158,31 @@ function optString(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
-/** How many services the token's catalog listed (EmptyCatalog means none, as keystoneauth1). */
-const SERVICE_COUNT = new WeakMap<ServiceCatalog, number>();
+/** A service of the catalog: its type, name and id. */
+interface ServiceRef {
+  serviceType: string;
+  serviceName?: string;
+  serviceId?: string;
+}
 
-function withServiceCount(catalog: ServiceCatalog, count: number): ServiceCatalog {
-  SERVICE_COUNT.set(catalog, count);
+/**
+ * The services of a parsed catalog in catalog order, those without endpoints
+ * included: keystoneauth1 orders the types it returns by the first service of
+ * each, and raises EmptyCatalog only when there are none.
+ */
+const SERVICES = new WeakMap<ServiceCatalog, readonly ServiceRef[]>();
+
+function withServices(catalog: ServiceCatalog, services: ServiceRef[]): ServiceCatalog {
+  SERVICES.set(catalog, services);
   return catalog;
+}
+
+function serviceRef(service: Record<string, unknown> & { type: string }): ServiceRef {
+  return {
+    serviceType: service.type,
+    serviceName: optString(service.name),
+    serviceId: optString(service.id),
+  };
 }
 
 /**
@@ -183,8 +202,6 @@ export class ServiceCatalog {
   readonly endpoints: readonly CatalogEndpoint[];
   /** Service type as registered -> its endpoints in catalog order, built on first use. */
   #byType: Map<string, CatalogEndpoint[]> | undefined;
-  /** Requested service type -> the catalog's types it matches, in catalog order. */
-  #matching: Map<string, readonly string[]> | undefined;
   /** urlFor's answers by filter (see filterKey): a Session asks the same on every request. */
   #urls: Map<string, string> | undefined;
 
@@ -207,16 +224,18 @@ export class ServiceCatalog {
     return this.#byType;
   }
 
-  /** The catalog's service types that `requested` matches, in catalog order. */
-  #typesMatching(requested: string): readonly string[] {
-    let types = this.#matching?.get(requested);
-    if (!types) {
-      types = [...this.#index().keys()].filter((t) => serviceTypeMatches(requested, t));
-      this.#matching ??= new Map();
-      if (this.#matching.size >= 1000) this.#matching.clear();
-      this.#matching.set(requested, types);
+  /** The catalog's services in catalog order (from the endpoints when built from a list). */
+  #services(): readonly ServiceRef[] {
+    let services = SERVICES.get(this);
+    if (!services) {
+      services = this.endpoints.map((ep) => ({
+        serviceType: ep.serviceType,
+        serviceName: ep.serviceName,
+        serviceId: ep.serviceId,
+      }));
+      SERVICES.set(this, services);
     }
-    return types;
+    return services;
   }
 
   /**
@@ -238,8 +257,10 @@ export class ServiceCatalog {
   static fromV3(catalog: unknown): ServiceCatalog {
     if (!Array.isArray(catalog)) throw new OptionError("v3 catalog must be a list");
     const out: CatalogEndpoint[] = [];
+    const services: ServiceRef[] = [];
     for (const service of catalog) {
       if (!isRecord(service) || typeof service.type !== "string") continue;
+      services.push(serviceRef(service as Record<string, unknown> & { type: string }));
       const endpoints = Array.isArray(service.endpoints) ? service.endpoints : [];
       for (const ep of endpoints) {
         if (!isRecord(ep) || typeof ep.url !== "string" || typeof ep.interface !== "string") {
@@ -256,15 +277,17 @@ export class ServiceCatalog {
         });
       }
     }
-    return withServiceCount(new ServiceCatalog(out), catalog.length);
+    return withServices(new ServiceCatalog(out), services);
   }
 
   /** Parses a v2 `serviceCatalog` list. */
   static fromV2(catalog: unknown): ServiceCatalog {
     if (!Array.isArray(catalog)) throw new OptionError("v2 serviceCatalog must be a list");
     const out: CatalogEndpoint[] = [];
+    const services: ServiceRef[] = [];
     for (const service of catalog) {
       if (!isRecord(service) || typeof service.type !== "string") continue;
+      services.push(serviceRef(service as Record<string, unknown> & { type: string }));
       const endpoints = Array.isArray(service.endpoints) ? service.endpoints : [];
       for (const ep of endpoints) {
         if (!isRecord(ep)) continue;
@@ -282,7 +305,7 @@ export class ServiceCatalog {
         }
       }
     }
-    return withServiceCount(new ServiceCatalog(out), catalog.length);
+    return withServices(new ServiceCatalog(out), services);
   }
 
   /**
@@ -295,31 +318,26 @@ export class ServiceCatalog {
   endpointsFor(filter: EndpointFilter = {}): CatalogEndpoint[] {
     const f = checkFilter(filter);
     const index = this.#index();
-    const types = f.serviceType === undefined
-      ? [...index.keys()]
-      : this.#typesMatching(f.serviceType);
+    // Types in the order of their first service passing the type, name and id checks.
     const found = new Map<string, CatalogEndpoint[]>();
-    for (const type of types) {
+    for (const svc of this.#services()) {
+      const type = svc.serviceType;
+      if (found.has(type) || !serviceMatches(f, svc)) continue;
       let best = f.interfaces.length;
       let list: CatalogEndpoint[] = [];
-      for (const ep of index.get(type)!) {
-        if (ep.url === "") continue;
+      for (const ep of index.get(type) ?? []) {
+        if (ep.url === "" || !serviceMatches(f, ep)) continue;
         const rank = f.interfaces.indexOf(ep.interface);
         if (rank < 0 || rank > best) continue;
         if (f.regionName !== undefined && ep.regionName !== f.regionName) continue;
         if (f.endpointId !== undefined && ep.endpointId !== f.endpointId) continue;
-        // keystoneauth1: a service without a name (or id) is not excluded by one.
-        if (f.serviceName !== undefined && ep.serviceName && ep.serviceName !== f.serviceName) {
-          continue;
-        }
-        if (f.serviceId !== undefined && ep.serviceId && ep.serviceId !== f.serviceId) continue;
         if (rank < best) {
           best = rank;
           list = [];
         }
         list.push(ep);
       }
-      if (list.length > 0) found.set(type, list);
+      found.set(type, list);
     }
     return chooseType(f.serviceType, found).flat();
   }
@@ -341,8 +359,9 @@ export class ServiceCatalog {
     const ep = this.endpointsFor(filter)[0];
     if (!ep) {
       const message = this.describeMiss(filter);
-      const services = SERVICE_COUNT.get(this) ?? this.endpoints.length;
-      throw services === 0 ? new EmptyCatalog(message) : new EndpointNotFound(message);
+      throw this.#services().length === 0
+        ? new EmptyCatalog(message)
+        : new EndpointNotFound(message);
     }
     if (key !== undefined) {
       this.#urls ??= new Map();
@@ -376,6 +395,21 @@ export class ServiceCatalog {
 }
 
 /**
+ * Whether a service (or an endpoint's service) passes the type, name and id
+ * checks. A service without a name (or id) in the catalog is not excluded by
+ * one, as in keystoneauth1.
+ */
+function serviceMatches(f: CheckedFilter, svc: ServiceRef): boolean {
+  if (f.serviceType !== undefined && !serviceTypeMatches(f.serviceType, svc.serviceType)) {
+    return false;
+  }
+  if (f.serviceName !== undefined && svc.serviceName && svc.serviceName !== f.serviceName) {
+    return false;
+  }
+  return f.serviceId === undefined || !svc.serviceId || svc.serviceId === f.serviceId;
+}
+
+/**
  * keystoneauth1's `_endpoints_by_type`: when a known type was requested and
  * several catalog types matched, the requested type itself if it has
  * endpoints, else the first of the registry's names for it that has some.
@@ -392,10 +426,11 @@ function chooseType(
     return [...found.values()];
   }
   const exact = found.get(requested);
-  if (exact) return [exact];
+  if (exact?.length) return [exact];
   for (const name of allServiceTypes(requested)) {
     const list = found.get(name);
-    if (list) return [list];
+    if (list?.length) return [list];
   }
-  return [found.values().next().value!];
+  for (const list of found.values()) if (list.length) return [list];
+  return [];
 }
