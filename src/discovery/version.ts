@@ -58,7 +58,7 @@ function partToNumber(part: string | number): number | undefined {
 export function tryParseVersion(version: unknown): ParsedVersion | undefined {
   let parts: (string | number)[];
   if (typeof version === "string") {
-    const s = version.trim().replace(/^v+/i, "");
+    const s = version.trim().replace(/^v+/, ""); // lstrip("v"), as keystoneauth1
     if (s === "") return undefined;
     parts = s.split(".");
   } else if (typeof version === "number") {
