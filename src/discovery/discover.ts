@@ -272,7 +272,8 @@ export async function fetchVersionDocument(
   if (!(doc instanceof VersionDocument)) {
     throw new DiscoveryFailure(`the discovery cache holds no version document for ${url}`);
   }
-  return doc;
+  // The cache may hold it under the other spelling (.../v3 for .../v3/).
+  return doc.at(key);
 }
 
 const CATALOG_KEYS = [

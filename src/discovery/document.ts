@@ -270,6 +270,8 @@ export class VersionDocument {
   readonly url: string;
   /** Every usable version, newest first (whatever its status). */
   readonly versions: readonly VersionData[];
+  /** The body and headers it was parsed from, to read it again as from another URL. */
+  #source: { body: unknown; headers: Headers | undefined } | undefined;
 
   /** Creates a document from already normalised versions (sorted newest first here). */
   constructor(url: string, versions: readonly VersionData[]) {
@@ -292,7 +294,21 @@ export class VersionDocument {
       const v = normalizeEntry(raw, url, options.logger);
       if (v) versions.push(v);
     }
-    return new VersionDocument(url, versions);
+    const doc = new VersionDocument(url, versions);
+    doc.#source = { body, headers: options.headers };
+    return doc;
+  }
+
+  /**
+   * The same document as if it had been read from `url` (its links resolved
+   * against that URL): a cache holds `.../v3` and `.../v3/` as one document,
+   * and keystoneauth1 resolves a link to another host against the URL it
+   * asked. A document not made by {@linkcode VersionDocument.parse} is
+   * returned as it is.
+   */
+  at(url: string): VersionDocument {
+    if (url === this.url || !this.#source) return this;
+    return VersionDocument.parse(this.#source.body, url, { headers: this.#source.headers });
   }
 
   /** The versions whose status the filter allows, newest first. */

@@ -15,7 +15,7 @@
  * @module
  */
 import { OptionError } from "../errors.ts";
-import { officialServiceType } from "../catalog/service_types.ts";
+import { isKnownServiceType } from "../catalog/service_types.ts";
 
 /** The value standing for "latest" inside a {@linkcode ParsedVersion}. */
 export const LATEST: number = Infinity;
@@ -222,13 +222,13 @@ function given(v: VersionInput | undefined): v is VersionInput {
 }
 
 /**
- * The major version a versioned service type alias implies (`volumev3` -> 3),
- * for known aliases only.
+ * The major version a versioned service type implies (`volumev3` -> 3), for
+ * types the registry knows only (keystoneauth1's `_normalize_version_args`).
  */
 export function impliedVersion(serviceType: string | undefined): ParsedVersion | undefined {
-  if (!serviceType) return undefined;
+  if (typeof serviceType !== "string") return undefined;
   const m = /v(\d)$/.exec(serviceType);
-  if (!m || officialServiceType(serviceType) === serviceType) return undefined;
+  if (!m || !isKnownServiceType(serviceType)) return undefined;
   return [Number(m[1]), 0];
 }
 

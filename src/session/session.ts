@@ -60,6 +60,7 @@ import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./f
 import { type CurrentAuth, currentAuth, NO_ORIGINS } from "./current_auth.ts";
 import type { EndpointData } from "../discovery/endpoint_data.ts";
 import { getEndpointData } from "../discovery/discover.ts";
+import { impliedVersion } from "../discovery/version.ts";
 import { checkOverride, chooseOverride, overridesByType, resolveOverride } from "./endpoint.ts";
 import { safeInspect } from "../secret.ts";
 
@@ -355,9 +356,10 @@ export class Session {
     if (override !== undefined) return resolveOverride(this, override, auth);
     if (
       merged.version !== undefined || merged.minVersion !== undefined ||
-      merged.maxVersion !== undefined
+      merged.maxVersion !== undefined || impliedVersion(merged.serviceType) !== undefined
     ) {
-      // As keystoneauth1's get_endpoint: discovery only when the catalog URL does not do.
+      // Bounds, or a type that implies a version (volumev3): as keystoneauth1's get_endpoint,
+      // discovery only when the catalog URL does not already have that major version.
       const data = this.getEndpointData === SESSION.getEndpointData
         ? getEndpointData(this, merged, auth ?? this.auth, { discoverVersions: false })
         : this.getEndpointData(merged, auth);
