@@ -15,7 +15,10 @@ servers on 127.0.0.1, shared with osauth's side) can tell which requests
 belong to which case. Each case gets a new Session and plugin (fresh discovery
 caches); the calls of a case share them.
 
-"data" is Session.get_endpoint_data(...), "endpoint" is Session.get_endpoint(...).
+"data" is Session.get_endpoint_data(...), "endpoint" is Session.get_endpoint(...),
+"request" Session.get(path, endpoint_filter=...), and "adapter-data",
+"adapter-endpoint", "adapter-request" the same through an Adapter with those
+filter keywords (tests/unit/discovery_requests.test.ts counts the GETs).
 The token's catalog is what the plugin returns; no Keystone is involved (the
 plugin is keystoneauth1's own BaseIdentityPlugin with get_auth_ref answering
 from the given body).
@@ -26,6 +29,7 @@ import sys
 import requests
 
 from keystoneauth1 import access
+from keystoneauth1 import adapter
 from keystoneauth1 import discover
 from keystoneauth1.identity import base as identity_base
 from keystoneauth1 import session as ks_session
@@ -66,10 +70,22 @@ def run_call(sess, call):
               ("service_type", "interface", "min_version", "max_version",
                "endpoint_override", "version")
               if call.get(k) is not None}
+    mode = call["mode"]
     try:
-        if call["mode"] == "endpoint":
+        if mode == "endpoint":
             return {"result": sess.get_endpoint(**kwargs), "error": None}
-        data = sess.get_endpoint_data(**kwargs)
+        if mode == "request":
+            resp = sess.get(call["path"], endpoint_filter=kwargs)
+            return {"result": resp.status_code, "error": None}
+        if mode.startswith("adapter-"):
+            adap = adapter.Adapter(sess, **kwargs)
+            if mode == "adapter-endpoint":
+                return {"result": adap.get_endpoint(), "error": None}
+            if mode == "adapter-request":
+                return {"result": adap.get(call["path"]).status_code, "error": None}
+            data = adap.get_endpoint_data()
+        else:
+            data = sess.get_endpoint_data(**kwargs)
         return {"result": None if data is None else data_fields(data), "error": None}
     except Exception as e:  # noqa: BLE001 - the class name is the answer
         return {"result": None, "error": type(e).__name__, "message": str(e)[:200]}

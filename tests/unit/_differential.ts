@@ -5,6 +5,7 @@
  * process per run that gets every case as JSON on stdin.
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { AccessInfo, BaseIdentityPlugin } from "../../mod.ts";
 
 export const PYTHON = "/usr/bin/python3";
 
@@ -104,4 +105,50 @@ export async function runPythonJson(
   const stderr = new TextDecoder().decode(out.stderr);
   if (!out.success) throw new Error(`${script} failed (${out.code}):\n${stderr}`);
   return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/**
+ * An identity plugin whose token is a given v3 body (X-Auth-Token `tok`), as
+ * scripts/discovery_differential.py's BodyPlugin on keystoneauth1's side: the
+ * real plugin code paths, no Keystone.
+ */
+export class BodyPlugin extends BaseIdentityPlugin {
+  #body: unknown;
+  constructor(body: unknown) {
+    super({ authUrl: "http://127.0.0.1:9/identity/v3" });
+    this.#body = body;
+  }
+  protected getAuthRef(): Promise<AccessInfo> {
+    return Promise.resolve(AccessInfo.fromV3("tok", this.#body));
+  }
+}
+
+/** One service of a v3 catalog, for {@linkcode tokenBody}. */
+export interface BodyService {
+  type: string;
+  name?: string;
+  /** interface -> URL (every one in region R1), or just the public URL. */
+  urls: string | Record<string, string>;
+}
+
+/** A v3 token body scoped to `projectId` (unscoped when undefined) with these services. */
+export function tokenBody(projectId: string | undefined, services: BodyService[]): unknown {
+  return {
+    token: {
+      methods: ["password"],
+      expires_at: "2099-01-01T00:00:00.000000Z",
+      issued_at: "2024-01-01T00:00:00.000000Z",
+      user: { id: "u1", name: "user", domain: { id: "default", name: "Default" } },
+      ...(projectId
+        ? { project: { id: projectId, name: "demo", domain: { id: "default", name: "Default" } } }
+        : {}),
+      catalog: services.map((svc, n) => ({
+        type: svc.type,
+        id: `svc-${n}`,
+        name: svc.name ?? `service-${n}`,
+        endpoints: Object.entries(typeof svc.urls === "string" ? { public: svc.urls } : svc.urls)
+          .map(([i, url]) => ({ id: `ep-${n}-${i}`, interface: i, region_id: "R1", url })),
+      })),
+    },
+  };
 }

@@ -26,22 +26,17 @@
  * keystoneauth1's ValueError/Implied*Mismatch, osauth's OptionError).
  */
 import assert from "node:assert/strict";
-import {
-  AccessInfo,
-  BaseIdentityPlugin,
-  DiscoveryFailure,
-  OptionError,
-  Session,
-  VersionNotAvailable,
-} from "../../mod.ts";
+import { DiscoveryFailure, OptionError, Session, VersionNotAvailable } from "../../mod.ts";
 import { impliedVersion } from "../../src/discovery/version.ts";
 import {
+  BodyPlugin,
   diffCases,
   diffSeed,
   keystoneauthMissing,
   Rng,
   runPythonJson,
   skipReason,
+  tokenBody,
 } from "./_differential.ts";
 
 // ---------------------------------------------------------------------------
@@ -427,23 +422,7 @@ function genBounds(r: Rng, svc: Service): Partial<Call> {
 }
 
 function token(projectId: string | undefined, svc: Service, url: string) {
-  return {
-    token: {
-      methods: ["password"],
-      expires_at: "2099-01-01T00:00:00.000000Z",
-      issued_at: "2024-01-01T00:00:00.000000Z",
-      user: { id: "u1", name: "user", domain: { id: "default", name: "Default" } },
-      ...(projectId
-        ? { project: { id: projectId, name: "demo", domain: { id: "default", name: "Default" } } }
-        : {}),
-      catalog: [{
-        type: svc.catalogType,
-        id: `svc-${svc.n}`,
-        name: `service-${svc.n}`,
-        endpoints: [{ id: `ep-${svc.n}`, interface: "public", region_id: "R1", url }],
-      }],
-    },
-  };
+  return tokenBody(projectId, [{ type: svc.catalogType, name: `service-${svc.n}`, urls: url }]);
 }
 
 function genCase(r: Rng, id: number, services: Service[], origins: string[]): Case {
@@ -471,17 +450,6 @@ function genCase(r: Rng, id: number, services: Service[], origins: string[]): Ca
 // ---------------------------------------------------------------------------
 // osauth's side
 // ---------------------------------------------------------------------------
-
-class BodyPlugin extends BaseIdentityPlugin {
-  #body: unknown;
-  constructor(body: unknown) {
-    super({ authUrl: "http://127.0.0.1:9/identity/v3" });
-    this.#body = body;
-  }
-  protected getAuthRef(): Promise<AccessInfo> {
-    return Promise.resolve(AccessInfo.fromV3("tok", this.#body));
-  }
-}
 
 interface Outcome {
   result: unknown;
