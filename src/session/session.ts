@@ -353,7 +353,7 @@ export class Session {
     const merged = this.#hasDefaultFilter ? this.mergeFilter(filter) : filter;
     // The filter's override, else the session's for the service type (templates filled).
     const override = chooseOverride(this, merged);
-    if (override !== undefined) return resolveOverride(this, override, auth);
+    if (override !== undefined) return resolveOverride(this, override, auth ?? this.auth);
     if (
       merged.version !== undefined || merged.minVersion !== undefined ||
       merged.maxVersion !== undefined || impliedVersion(merged.serviceType) !== undefined
