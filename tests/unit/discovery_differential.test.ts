@@ -23,7 +23,11 @@
  * another version: keystoneauth1 uses it, osauth throws VersionNotAvailable),
  * D-discovery-override-service-type (an override's EndpointData keeps the
  * requested service type), D-version-bounds-errors (contradictory bounds:
- * keystoneauth1's ValueError/Implied*Mismatch, osauth's OptionError).
+ * keystoneauth1's ValueError/Implied*Mismatch, osauth's OptionError),
+ * D-discovery-max-only, D-discovery-no-usable-version,
+ * D-implied-version-latest, D-discovery-cache-slash (see
+ * withoutSlashCacheHits), D-discovery-version-ignored (bounds go to
+ * get_endpoint_data as min/max).
  */
 import assert from "node:assert/strict";
 import { DiscoveryFailure, OptionError, Session, VersionNotAvailable } from "../../mod.ts";
