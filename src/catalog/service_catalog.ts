@@ -202,6 +202,8 @@ export class ServiceCatalog {
   readonly endpoints: readonly CatalogEndpoint[];
   /** Service type as registered -> its endpoints in catalog order, built on first use. */
   #byType: Map<string, CatalogEndpoint[]> | undefined;
+  /** Requested service type -> the services it matches, in catalog order. */
+  #ofType: Map<string, readonly ServiceRef[]> | undefined;
   /** urlFor's answers by filter (see filterKey): a Session asks the same on every request. */
   #urls: Map<string, string> | undefined;
 
@@ -236,6 +238,20 @@ export class ServiceCatalog {
       SERVICES.set(this, services);
     }
     return services;
+  }
+
+  /** The services whose type `requested` matches (all without one), in catalog order. */
+  #servicesOfType(requested: string | undefined): readonly ServiceRef[] {
+    const services = this.#services();
+    if (requested === undefined) return services;
+    let list = this.#ofType?.get(requested);
+    if (!list) {
+      list = services.filter((svc) => serviceTypeMatches(requested, svc.serviceType));
+      this.#ofType ??= new Map();
+      if (this.#ofType.size >= 1000) this.#ofType.clear();
+      this.#ofType.set(requested, list);
+    }
+    return list;
   }
 
   /**
@@ -320,13 +336,13 @@ export class ServiceCatalog {
     const index = this.#index();
     // Types in the order of their first service passing the type, name and id checks.
     const found = new Map<string, CatalogEndpoint[]>();
-    for (const svc of this.#services()) {
+    for (const svc of this.#servicesOfType(f.serviceType)) {
       const type = svc.serviceType;
-      if (found.has(type) || !serviceMatches(f, svc)) continue;
+      if (found.has(type) || !sameService(f, svc)) continue;
       let best = f.interfaces.length;
       let list: CatalogEndpoint[] = [];
       for (const ep of index.get(type) ?? []) {
-        if (ep.url === "" || !serviceMatches(f, ep)) continue;
+        if (ep.url === "" || !sameService(f, ep)) continue;
         const rank = f.interfaces.indexOf(ep.interface);
         if (rank < 0 || rank > best) continue;
         if (f.regionName !== undefined && ep.regionName !== f.regionName) continue;
@@ -395,14 +411,11 @@ export class ServiceCatalog {
 }
 
 /**
- * Whether a service (or an endpoint's service) passes the type, name and id
- * checks. A service without a name (or id) in the catalog is not excluded by
- * one, as in keystoneauth1.
+ * Whether a service (or an endpoint's service) passes the name and id checks.
+ * A service without a name (or id) in the catalog is not excluded by one, as
+ * in keystoneauth1.
  */
-function serviceMatches(f: CheckedFilter, svc: ServiceRef): boolean {
-  if (f.serviceType !== undefined && !serviceTypeMatches(f.serviceType, svc.serviceType)) {
-    return false;
-  }
+function sameService(f: CheckedFilter, svc: ServiceRef): boolean {
   if (f.serviceName !== undefined && svc.serviceName && svc.serviceName !== f.serviceName) {
     return false;
   }
