@@ -207,9 +207,19 @@ export class ServiceCatalog {
   /** urlFor's answers by filter (see filterKey): a Session asks the same on every request. */
   #urls: Map<string, string> | undefined;
 
-  /** Creates a catalog from normalised endpoints. */
+  /** Creates a catalog from normalised endpoints (OptionError for one that is not). */
   constructor(endpoints: readonly CatalogEndpoint[]) {
     if (!Array.isArray(endpoints)) throw new OptionError("endpoints must be a list");
+    for (const ep of endpoints) {
+      if (
+        !isRecord(ep) || typeof ep.serviceType !== "string" || typeof ep.interface !== "string" ||
+        typeof ep.url !== "string"
+      ) {
+        throw new OptionError(
+          "each catalog endpoint needs serviceType, interface and url strings",
+        );
+      }
+    }
     this.endpoints = Object.freeze([...endpoints]);
   }
 

@@ -137,6 +137,9 @@ export function discoveryPlan(
   options: DiscoveryPlanOptions = {},
 ): DiscoveryPlan {
   if (typeof catalogUrl !== "string") throw new OptionError("the endpoint URL must be a string");
+  if (options === null || typeof options !== "object") {
+    throw new OptionError("discoveryPlan options must be an object");
+  }
   const { min, max } = options.bounds ?? { min: undefined, max: undefined };
   const allowHack = options.allowVersionHack ?? true;
   const { prefix, path, tail } = splitUrl(catalogUrl.replace(/\/+$/, ""));

@@ -346,6 +346,9 @@ export class Session {
     auth: AuthPlugin | undefined,
     current: CurrentAuth | undefined,
   ): string | Promise<string> {
+    if (typeof filter !== "object" || filter === null) {
+      throw new OptionError("an endpoint filter must be an object");
+    }
     if (current) {
       const hit = this.#resolved.get(filter);
       if (hit && hit.current === current && sameFilter(hit.filter, filter)) return hit.url;
