@@ -55,8 +55,10 @@ import {
 export interface DiscoveryOptions extends VersionStatusFilter {
   /**
    * Fetch version documents even when the catalog URL already answers the
-   * request (default true). With false and no version bounds, nothing is
-   * fetched and the API version is read from the URL.
+   * request (default true; keystoneauth1's `discover_versions`). With false,
+   * nothing is fetched without version bounds, nor when the catalog URL names
+   * a version with the requested major version: the catalog URL is returned
+   * as it is, its API version read from the URL (what `getEndpoint` uses).
    */
   discoverVersions?: boolean;
   /**

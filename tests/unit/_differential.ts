@@ -5,7 +5,7 @@
  * process per run that gets every case as JSON on stdin.
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { AccessInfo, BaseIdentityPlugin } from "../../mod.ts";
+import { AccessInfo, BaseIdentityPlugin, type EndpointDataFilter } from "../../mod.ts";
 
 export const PYTHON = "/usr/bin/python3";
 
@@ -82,6 +82,42 @@ export async function keystoneauthMissing(): Promise<string | undefined> {
  */
 export function skipReason(missing: string | undefined): string | undefined {
   return Deno.env.get("OSAUTH_REQUIRE_PYTHON") === "1" ? undefined : missing;
+}
+
+/**
+ * Registers a test that needs python keystoneauth1: skipped (saying so in its
+ * name) where it is not installed, failed where OSAUTH_REQUIRE_PYTHON=1.
+ */
+export async function keystoneauthTest(name: string, fn: () => Promise<void>): Promise<void> {
+  const missing = await keystoneauthMissing();
+  const skip = skipReason(missing);
+  Deno.test({
+    name: skip ? `${name}: SKIPPED (${skip}; apt-get install python3-keystoneauth1)` : name,
+    ignore: skip !== undefined,
+    async fn() {
+      if (missing) throw new Error(`OSAUTH_REQUIRE_PYTHON=1 but ${missing}`);
+      await fn();
+    },
+  });
+}
+
+/** A keystoneauth1-style call's filter (snake_case keywords) as osauth's EndpointDataFilter. */
+export function osauthFilter(call: {
+  service_type?: string;
+  interface?: string;
+  min_version?: string;
+  max_version?: string;
+  version?: string;
+  endpoint_override?: string;
+}): EndpointDataFilter {
+  return {
+    serviceType: call.service_type,
+    interface: call.interface,
+    minVersion: call.min_version,
+    maxVersion: call.max_version,
+    version: call.version,
+    endpointOverride: call.endpoint_override,
+  };
 }
 
 /** Runs `scripts/<script>` with `input` as JSON on stdin; its stdout parsed as JSON. */

@@ -15,14 +15,7 @@
  */
 import assert from "node:assert/strict";
 import { type EndpointFilter, ServiceCatalog } from "../../mod.ts";
-import {
-  diffCases,
-  diffSeed,
-  keystoneauthMissing,
-  Rng,
-  runPythonJson,
-  skipReason,
-} from "./_differential.ts";
+import { diffCases, diffSeed, keystoneauthTest, Rng, runPythonJson } from "./_differential.ts";
 
 const TYPES = [
   "compute",
@@ -249,16 +242,9 @@ function ours(c: Case): Ours {
   return { urls, first };
 }
 
-const missing = await keystoneauthMissing();
-const skip = skipReason(missing);
-
-Deno.test({
-  name: skip
-    ? `catalog differential vs keystoneauth1: SKIPPED (${skip}; apt-get install python3-keystoneauth1)`
-    : "catalog differential vs keystoneauth1: seeded random v3/v2 catalogs and filters",
-  ignore: skip !== undefined,
-  async fn() {
-    if (missing) throw new Error(`OSAUTH_REQUIRE_PYTHON=1 but ${missing}`);
+await keystoneauthTest(
+  "catalog differential vs keystoneauth1: seeded random v3/v2 catalogs and filters",
+  async () => {
     const seed = diffSeed();
     const r = new Rng(seed);
     const cases: Case[] = [];
@@ -313,4 +299,4 @@ Deno.test({
     // ... and the alias fallback (D-catalog-alias-fallback) is exercised too.
     assert.ok(fallbacks > 0 || cases.length < 1000, `fallbacks ${fallbacks}`);
   },
-});
+);

@@ -16,7 +16,7 @@ import {
   serviceTypeMatches,
 } from "../../src/catalog/service_types.ts";
 import { ALL_TYPES_BY_SERVICE_TYPE } from "../../src/catalog/service_types_data.ts";
-import { keystoneauthMissing, PYTHON, runPythonJson, skipReason } from "./_differential.ts";
+import { keystoneauthTest, PYTHON, runPythonJson } from "./_differential.ts";
 
 const registered = ALL_TYPES_BY_SERVICE_TYPE.flat();
 const NAMES = [
@@ -59,16 +59,9 @@ Deno.test("service types: prototype names are unknown types, bad input an Option
   }
 });
 
-const missing = await keystoneauthMissing();
-const skip = skipReason(missing);
-
-Deno.test({
-  name: skip
-    ? `service types vs os-service-types: SKIPPED (${skip})`
-    : "service types vs os-service-types: same table, same answers for every name",
-  ignore: skip !== undefined,
-  async fn() {
-    if (missing) throw new Error(`OSAUTH_REQUIRE_PYTHON=1 but ${missing}`);
+await keystoneauthTest(
+  "service types vs os-service-types: same table, same answers for every name",
+  async () => {
     const py = await runPythonJson("catalog_differential.py", { service_types: NAMES }) as PyTypes;
     assert.deepEqual(
       Object.fromEntries(ALL_TYPES_BY_SERVICE_TYPE.map((names) => [names[0], names])),
@@ -88,4 +81,4 @@ Deno.test({
       .output();
     assert.ok(out.success, new TextDecoder().decode(out.stderr));
   },
-});
+);

@@ -36,10 +36,10 @@ import {
   BodyPlugin,
   diffCases,
   diffSeed,
-  keystoneauthMissing,
+  keystoneauthTest,
+  osauthFilter,
   Rng,
   runPythonJson,
-  skipReason,
   tokenBody,
 } from "./_differential.ts";
 
@@ -462,14 +462,7 @@ interface Outcome {
 }
 
 async function ourCall(sess: Session, call: Call): Promise<Outcome> {
-  const filter = {
-    serviceType: call.service_type,
-    interface: call.interface,
-    minVersion: call.min_version,
-    maxVersion: call.max_version,
-    version: call.version,
-    endpointOverride: call.endpoint_override,
-  };
+  const filter = osauthFilter(call);
   try {
     if (call.mode === "endpoint") return { result: await sess.getEndpoint(filter), error: null };
     const d = await sess.getEndpointData(filter);
@@ -555,16 +548,9 @@ function expected(
 
 // ---------------------------------------------------------------------------
 
-const missing = await keystoneauthMissing();
-const skip = skipReason(missing);
-
-Deno.test({
-  name: skip
-    ? `discovery differential vs keystoneauth1: SKIPPED (${skip}; apt-get install python3-keystoneauth1)`
-    : "discovery differential vs keystoneauth1: seeded random version documents and catalog URLs",
-  ignore: skip !== undefined,
-  async fn() {
-    if (missing) throw new Error(`OSAUTH_REQUIRE_PYTHON=1 but ${missing}`);
+await keystoneauthTest(
+  "discovery differential vs keystoneauth1: seeded random version documents and catalog URLs",
+  async () => {
     const seed = diffSeed();
     const r = new Rng(seed);
     const rootServers = 6;
@@ -660,4 +646,4 @@ Deno.test({
       await servers.close();
     }
   },
-});
+);

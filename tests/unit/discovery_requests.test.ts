@@ -16,9 +16,9 @@ import assert from "node:assert/strict";
 import { Adapter, Session } from "../../mod.ts";
 import {
   BodyPlugin,
-  keystoneauthMissing,
+  keystoneauthTest,
+  osauthFilter,
   runPythonJson,
-  skipReason,
   tokenBody,
 } from "./_differential.ts";
 
@@ -267,12 +267,7 @@ function token(svc: Service, url: string) {
 }
 
 async function ourCall(sess: Session, call: Call): Promise<unknown> {
-  const filter = {
-    serviceType: call.service_type,
-    interface: call.interface,
-    minVersion: call.min_version,
-    maxVersion: call.max_version,
-  };
+  const filter = osauthFilter(call);
   switch (call.mode) {
     case "data":
       return (await sess.getEndpointData(filter)).serviceUrl;
@@ -292,16 +287,9 @@ async function ourCall(sess: Session, call: Call): Promise<unknown> {
   return resp.status;
 }
 
-const missing = await keystoneauthMissing();
-const skip = skipReason(missing);
-
-Deno.test({
-  name: skip
-    ? `discovery requests vs keystoneauth1: SKIPPED (${skip})`
-    : "discovery requests vs keystoneauth1: no more GETs on the same workload, per service",
-  ignore: skip !== undefined,
-  async fn() {
-    if (missing) throw new Error(`OSAUTH_REQUIRE_PYTHON=1 but ${missing}`);
+await keystoneauthTest(
+  "discovery requests vs keystoneauth1: no more GETs on the same workload, per service",
+  async () => {
     let side = "";
     const counts = new Map<string, string[]>();
     const servers = SERVICES.map((svc) => {
@@ -380,4 +368,4 @@ Deno.test({
       await Promise.all(servers.map((s) => s.shutdown()));
     }
   },
-});
+);
