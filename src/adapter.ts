@@ -22,17 +22,13 @@
  * @module
  */
 import { officialServiceType } from "./catalog/service_types.ts";
-import {
-  type DiscoveryOptions,
-  getEndpointData,
-  needsProjectId,
-  substituteProjectId,
-} from "./discovery/discover.ts";
+import { type DiscoveryOptions, getEndpointData } from "./discovery/discover.ts";
 import type { EndpointData } from "./discovery/endpoint_data.ts";
 import { normalizeMicroversion } from "./discovery/microversion.ts";
 import { type ClientMicroversions, negotiateMicroversion } from "./discovery/negotiate.ts";
 import { normalizeVersionBounds } from "./discovery/version.ts";
 import { OptionError } from "./errors.ts";
+import { checkOverride, resolveOverride, sessionOverride } from "./session/endpoint.ts";
 import type { Session } from "./session/session.ts";
 import { isAbsoluteUrl, joinUrl } from "./session/url.ts";
 import { type HeaderRecord, mergeHeaders } from "./session/headers.ts";
@@ -54,8 +50,9 @@ export interface AdapterOptions {
   /** Endpoint id in the catalog. */
   endpointId?: string;
   /**
-   * URL used instead of the catalog's (`{project_id}` and `%(project_id)s`
-   * are replaced). Default: the session's `endpointOverrides` for the service type.
+   * URL used instead of the catalog's (`{project_id}`, `%(project_id)s` and
+   * `%(tenant_id)s` are replaced). Default: the session's `endpointOverrides`
+   * for the service type.
    */
   endpointOverride?: string;
   /**
@@ -175,18 +172,16 @@ export class Adapter {
     this.serviceId = options.serviceId;
     this.endpointId = options.endpointId;
     const official = type ? officialServiceType(type) : undefined;
-    this.endpointOverride = options.endpointOverride ??
-      (official ? session.endpointOverrides[official] : undefined);
-    if (
-      this.endpointOverride !== undefined &&
-      (typeof this.endpointOverride !== "string" || this.endpointOverride === "")
-    ) {
-      throw new OptionError("endpointOverride must be a non-empty URL string");
-    }
+    // The adapter's override, else the session's for the service type (src/session/endpoint.ts).
+    this.endpointOverride = checkOverride(options.endpointOverride) ??
+      sessionOverride(session.endpointOverrides, type);
     const hasBounds = options.version !== undefined || options.minVersion !== undefined ||
       options.maxVersion !== undefined;
+    const apiVersions = session.apiVersions;
     this.version = options.version ??
-      (!hasBounds && official ? session.apiVersions[official] : undefined);
+      (!hasBounds && official && Object.hasOwn(apiVersions, official)
+        ? apiVersions[official]
+        : undefined);
     this.minVersion = options.minVersion;
     this.maxVersion = options.maxVersion;
     // Validate now: bad bounds are a programming error, better found early.
@@ -277,12 +272,17 @@ export class Adapter {
   async getEndpoint(auth?: AuthPlugin): Promise<string> {
     const plugin = this.#auth(auth);
     if (this.endpointOverride !== undefined) {
-      const project = needsProjectId(this.endpointOverride) && plugin
-        ? await this.session.getProjectId(plugin)
-        : undefined;
-      return substituteProjectId(this.endpointOverride, project);
+      return await resolveOverride(this.session, this.endpointOverride, plugin);
     }
-    if (this.#hasVersion()) return (await this.getEndpointData(auth)).serviceUrl;
+    if (this.#hasVersion()) {
+      // As keystoneauth1's get_endpoint: a catalog URL that already has the requested major
+      // version is used as it is, without a discovery request.
+      const data = await getEndpointData(this.session, this.#discoveryFilter(), plugin, {
+        ...this.#discovery,
+        discoverVersions: false,
+      });
+      return data.serviceUrl;
+    }
     return await this.session.getEndpoint(this.#filter, plugin);
   }
 

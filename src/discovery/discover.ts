@@ -1,10 +1,12 @@
 /**
- * Version discovery, as keystoneauth1's `EndpointData.get_versioned_data`
- * does it: take the catalog URL (or override), remove a trailing project id
- * and version segment to find the service root, fetch version documents
- * (unauthenticated first, through the session's shareable
+ * Version discovery, as keystoneauth1's `get_endpoint_data` and
+ * `EndpointData.get_versioned_data` do it: take the catalog URL (or
+ * override), remove a trailing project id, try the URLs where version
+ * documents may be (unauthenticated first, through the session's shareable
  * {@linkcode DiscoveryCache}), choose the newest version within the
- * requested bounds and put the project id back on its URL.
+ * requested bounds and put the project id back on its URL. Without bounds
+ * the catalog URL's own version is described (its document, not the
+ * service root's).
  *
  * @example
  * ```ts ignore
@@ -19,7 +21,6 @@
  */
 import type { AccessInfo } from "../access/access_info.ts";
 import { type CatalogEndpoint, normalizeInterface } from "../catalog/service_catalog.ts";
-import { officialServiceType } from "../catalog/service_types.ts";
 import {
   ConnectFailure,
   DiscoveryFailure,
@@ -32,6 +33,7 @@ import {
 } from "../errors.ts";
 import { redactUrl } from "../logging.ts";
 import type { Session } from "../session/session.ts";
+import { chooseOverride, resolveOverride } from "../session/endpoint.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter } from "../types.ts";
 import { type VersionData, VersionDocument, type VersionStatusFilter } from "./document.ts";
 import { EndpointData, type EndpointDataInit } from "./endpoint_data.ts";
@@ -53,8 +55,10 @@ import {
 export interface DiscoveryOptions extends VersionStatusFilter {
   /**
    * Fetch version documents even when the catalog URL already answers the
-   * request (default true). With false and no version bounds, nothing is
-   * fetched and the API version is read from the URL.
+   * request (default true; keystoneauth1's `discover_versions`). With false,
+   * nothing is fetched without version bounds, nor when the catalog URL names
+   * a version with the requested major version: the catalog URL is returned
+   * as it is, its API version read from the URL (what `getEndpoint` uses).
    */
   discoverVersions?: boolean;
   /**
@@ -86,31 +90,42 @@ export interface DiscoveryPlanOptions {
   bounds?: VersionBounds;
   /** Walk up to the service root (default true). */
   allowVersionHack?: boolean;
-  /** Service type, for the identity `/v2.0` rule. */
+  /** The catalog's service type, for keystoneauth1's `identity` `/v2.0` rule. */
   serviceType?: string;
 }
 
-function urlPrefix(u: URL): string {
-  const user = u.username ? `${u.username}${u.password ? `:${u.password}` : ""}@` : "";
-  return `${u.protocol}//${user}${u.host}`;
+/** A URL split as Python's `urlparse` splits it (scheme and netloc kept as written). */
+interface SplitUrl {
+  /** `scheme://netloc` */
+  prefix: string;
+  path: string;
+  /** `?query#fragment` as written, or "". */
+  tail: string;
 }
 
-function urlVersion(segment: string | undefined): ParsedVersion | undefined {
-  if (segment === undefined || segment === "") return undefined;
-  const v = tryParseVersion(segment);
-  return v && !v.includes(LATEST) ? v : undefined;
+function splitUrl(url: string): SplitUrl {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*)([^?#]*)(.*)$/s.exec(url);
+  if (!m || !URL.canParse(url)) {
+    throw new DiscoveryFailure(`the endpoint URL is not a valid URL: ${url}`);
+  }
+  return { prefix: m[1]!, path: m[2]!, tail: m[3]! };
 }
 
-function stripSlash(url: string): string {
-  return url.replace(/\/+$/, "");
+/** keystoneauth1's `normalize_version_number` on a path segment, for URL checks. */
+function segmentVersion(segment: string | undefined): ParsedVersion | undefined {
+  if (segment === undefined || segment === "" || segment.trim() !== segment) return undefined;
+  return tryParseVersion(segment);
 }
 
 /**
- * The URLs where version documents for `catalogUrl` may be found, best first
- * (keystoneauth1's `_get_discovery_url_choices`): a trailing project id is
- * removed (the known one, or whatever follows a version segment); a catalog
- * URL whose version matches the bounds exactly is tried first; then the
- * unversioned root; then the catalog URL itself.
+ * The URLs where version documents for `catalogUrl` may be found, best first,
+ * exactly as keystoneauth1's `_get_discovery_url_choices` lists them (each
+ * once): a trailing project id is removed (the known one, or whatever follows
+ * a version segment when none is known); a catalog URL whose version the
+ * bounds accept on its major version (or exactly, below a maximum) is tried
+ * first; then, with the version hack, the unversioned root, the catalog's
+ * version and identity's `/v2.0` rule; without it the versioned URL without
+ * the project id; last the catalog URL itself.
  *
  * @example
  * ```ts
@@ -123,33 +138,25 @@ export function discoveryPlan(
   catalogUrl: string,
   options: DiscoveryPlanOptions = {},
 ): DiscoveryPlan {
-  let parsed: URL;
-  try {
-    parsed = new URL(stripSlash(catalogUrl));
-  } catch {
-    throw new DiscoveryFailure(`the endpoint URL is not a valid URL: ${catalogUrl}`);
+  if (typeof catalogUrl !== "string") throw new OptionError("the endpoint URL must be a string");
+  if (options === null || typeof options !== "object") {
+    throw new OptionError("discoveryPlan options must be an object");
   }
   const { min, max } = options.bounds ?? { min: undefined, max: undefined };
   const allowHack = options.allowVersionHack ?? true;
-  const prefix = urlPrefix(parsed);
-  const tail = `${parsed.search}${parsed.hash}`;
-  const parts = stripSlash(parsed.pathname).split("/");
-  const build = (p: string[], slash = false) =>
-    `${prefix}${p.join("/")}${slash && p.join("/") !== "/" ? "/" : ""}${tail}`;
+  const { prefix, path, tail } = splitUrl(catalogUrl.replace(/\/+$/, ""));
+  const parts = path.split("/");
+  const build = (p: string[]) => `${prefix}${p.join("/")}${tail}`;
   const urls: string[] = [];
-  const seen = new Set<string>();
   const add = (u: string) => {
-    const key = stripSlash(u);
-    if (seen.has(key)) return;
-    seen.add(key);
-    urls.push(u);
+    if (!urls.includes(u)) urls.push(u);
   };
 
   let savedProjectId: string | undefined;
   const projectId = options.projectId;
-  if (projectId && parts.length > 1 && parts[parts.length - 1] === projectId) {
+  if (projectId && parts[parts.length - 1] === projectId) {
     savedProjectId = parts.pop();
-  } else if (!projectId && parts.length > 2 && urlVersion(parts[parts.length - 2])) {
+  } else if (!projectId && parts.length >= 2 && segmentVersion(parts[parts.length - 2])) {
     // `<version>/<something>`: the something is a project id we were not told about.
     savedProjectId = parts.pop();
   }
@@ -158,7 +165,7 @@ export function discoveryPlan(
   let catalogMatchesExactly = false;
   let versionedDiscovery: string | undefined;
   let catalogDiscovery: string | undefined;
-  const catalogVersion = parts.length > 1 ? urlVersion(parts[parts.length - 1]) : undefined;
+  const catalogVersion = segmentVersion(parts[parts.length - 1]);
   if (catalogVersion) {
     versionedDiscovery = build(parts);
     const isBetween = !!(min && max && versionBetween(min, max, catalogVersion));
@@ -167,7 +174,7 @@ export function discoveryPlan(
     if (isBetween) {
       catalogMatchesVersion = true;
       catalogMatchesExactly = exact;
-      catalogDiscovery = build(parts, true);
+      catalogDiscovery = `${versionedDiscovery.replace(/\/+$/, "")}/`;
     }
     if (catalogDiscovery && (high || exact)) {
       add(catalogDiscovery);
@@ -177,12 +184,12 @@ export function discoveryPlan(
   }
 
   if (allowHack) {
+    // keystoneauth1 appends the slash after a query too; osauth puts it on the path
+    // (DIFFERENCES.md#D-discovery-query-slash).
     const hacked = build(parts);
-    add(hacked === catalogUrl ? hacked : build(parts, true));
+    add(hacked === catalogUrl ? hacked : `${prefix}${parts.join("/").replace(/\/+$/, "")}/${tail}`);
     if (catalogDiscovery) add(catalogDiscovery);
-    if (options.serviceType && officialServiceType(options.serviceType) === "identity") {
-      add(catalogUrl.replace(/\/v2\.0\/?$/, "/"));
-    }
+    add(options.serviceType === "identity" ? catalogUrl.replace(/\/v2.0\/?$/, "/") : catalogUrl);
   } else if (versionedDiscovery && savedProjectId) {
     add(versionedDiscovery);
   }
@@ -202,9 +209,10 @@ async function loadDocument(
 ): Promise<VersionDocument> {
   const headers = { Accept: "application/json" };
   let resp = await session.request(url, { authenticated: false, raiseExc: false, headers });
-  if ((resp.status === 401 || resp.status === 403) && auth) {
+  if (resp.status === 401 && auth) {
     await resp.body?.cancel();
-    // An endpoint override in use is trusted with the token, as for requests.
+    // keystoneauth1 retries an Unauthorized with the token. An endpoint override in use
+    // is trusted with the token, as for requests.
     resp = await session.request(url, {
       auth,
       authenticated: true,
@@ -227,13 +235,24 @@ async function loadDocument(
 }
 
 /**
+ * A discovery URL as keystoneauth1's `get_discovery` keys it: a root URL
+ * without its slash (`http://host:5000/` is `http://host:5000`).
+ */
+function discoveryKey(url: string): string {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*)\/?([?#].*)?$/s.exec(url);
+  return m ? `${m[1]}${m[2] ?? ""}` : url;
+}
+
+/**
  * The version document at `url`, fetched once per
  * {@linkcode DiscoveryCache} (the session's, shareable between sessions):
- * unauthenticated first, then with credentials on 401/403 when `auth` (or
- * the session's plugin) is given; `endpointOverride` (the override in use, if
- * any) is trusted with the credentials as it is for requests. Throws {@linkcode DiscoveryFailure} when
- * the body is not a version document, an `HttpError` for status >= 400, and
- * `ConnectFailure` when the service cannot be reached. Failures are not cached.
+ * unauthenticated first, then with credentials on 401 when `auth` (or the
+ * session's plugin) is given; `endpointOverride` (the override in use, if
+ * any) is trusted with the credentials as it is for requests. A root URL
+ * with or without its slash is the same document, as in keystoneauth1.
+ * Throws {@linkcode DiscoveryFailure} when the body is not a version
+ * document, an `HttpError` for status >= 400, and `ConnectFailure` when the
+ * service cannot be reached. Failures are not cached.
  *
  * @example
  * ```ts ignore
@@ -250,14 +269,16 @@ export async function fetchVersionDocument(
 ): Promise<VersionDocument> {
   if (typeof url !== "string" || url === "") throw new OptionError("a discovery URL is required");
   const plugin = auth ?? session.auth;
+  const key = discoveryKey(url);
   const doc = await session.discoveryCache.get(
-    url,
-    () => loadDocument(session, url, plugin, endpointOverride),
+    key,
+    () => loadDocument(session, key, plugin, endpointOverride),
   );
   if (!(doc instanceof VersionDocument)) {
     throw new DiscoveryFailure(`the discovery cache holds no version document for ${url}`);
   }
-  return doc;
+  // The cache may hold it under the other spelling (.../v3 for .../v3/).
+  return doc.at(key);
 }
 
 const CATALOG_KEYS = [
@@ -276,11 +297,20 @@ export function catalogFilterOf(filter: EndpointFilter): EndpointFilter {
   return out as EndpointFilter;
 }
 
-function firstInterface(iface: string | readonly string[] | undefined): string | undefined {
-  const first = typeof iface === "string" ? iface : iface?.[0];
-  return first === undefined ? undefined : normalizeInterface(first);
+function firstInterface(iface: unknown): string | undefined {
+  const first = typeof iface === "string" ? iface : Array.isArray(iface) ? iface[0] : undefined;
+  return typeof first === "string" && first !== "" ? normalizeInterface(first) : undefined;
 }
 
+function optString(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/**
+ * What the catalog says of the endpoint the plugin chose: the catalog's
+ * service type (`volumev3` for a `block-storage` filter), interface, region,
+ * names and ids. From the filter when the plugin has no catalog.
+ */
 async function catalogMetadata(
   session: Session,
   auth: AuthPlugin,
@@ -297,29 +327,24 @@ async function catalogMetadata(
       ep = undefined;
     }
   }
-  return {
-    interface: ep?.interface ?? firstInterface(filter.interface) ?? "public",
-    regionName: ep?.regionName ?? filter.regionName,
-    serviceName: ep?.serviceName ?? filter.serviceName,
-    serviceId: ep?.serviceId ?? filter.serviceId,
-    endpointId: ep?.endpointId ?? filter.endpointId,
-  };
-}
-
-/** Whether an override URL holds a `{project_id}` or `%(project_id)s` placeholder. */
-export function needsProjectId(url: string): boolean {
-  return url.includes("{project_id}") || url.includes("%(project_id)s");
-}
-
-/** Replaces `{project_id}` and `%(project_id)s` in an override URL. */
-export function substituteProjectId(url: string, projectId: string | undefined): string {
-  if (!needsProjectId(url)) return url;
-  if (!projectId) {
-    throw new OptionError(
-      `the endpoint override ${url} needs a project id, but the credentials have none`,
-    );
+  if (ep) {
+    return {
+      serviceType: ep.serviceType,
+      interface: ep.interface,
+      regionName: ep.regionName,
+      serviceName: ep.serviceName,
+      serviceId: ep.serviceId,
+      endpointId: ep.endpointId,
+    };
   }
-  return url.replaceAll("{project_id}", projectId).replaceAll("%(project_id)s", projectId);
+  return {
+    serviceType: optString(filter.serviceType),
+    interface: firstInterface(filter.interface) ?? "public",
+    regionName: optString(filter.regionName),
+    serviceName: optString(filter.serviceName),
+    serviceId: optString(filter.serviceId),
+    endpointId: optString(filter.endpointId),
+  };
 }
 
 function asPair(v: ParsedVersion | undefined): [number, number] | undefined {
@@ -327,7 +352,7 @@ function asPair(v: ParsedVersion | undefined): [number, number] | undefined {
 }
 
 function withProject(url: string, projectId: string | undefined): string {
-  return projectId ? `${stripSlash(url)}/${projectId}` : url;
+  return projectId ? `${url.replace(/\/+$/, "")}/${projectId}` : url;
 }
 
 function fromVersion(
@@ -350,18 +375,27 @@ function fromVersion(
 }
 
 /**
- * Discovers the endpoint data for a filter: resolves the catalog URL with
- * the auth plugin (or uses `endpointOverride`, or the session's
- * `endpointOverrides` for the service type), finds the version document and
- * chooses the newest API version within `version`/`minVersion`/`maxVersion`
- * (`"latest"` allowed).
+ * Discovers the endpoint data for a filter, as keystoneauth1's
+ * `get_endpoint_data`: the URL comes from the filter's `endpointOverride`,
+ * else the session's `endpointOverrides` for the service type, else the auth
+ * plugin's catalog (project-id templates filled in, see
+ * `src/session/endpoint.ts`); then the newest API version within
+ * `version`/`minVersion`/`maxVersion` (`"latest"` allowed) is chosen.
+ *
+ * Without bounds the catalog URL's own version is described: its version
+ * document (without the project id) is read and the entry whose URL is the
+ * catalog URL chosen, else its only or newest one; a Nova `.../v2/<project>`
+ * stays API 2.0. With `discoverVersions: false` (what `getEndpoint` uses)
+ * nothing is fetched without bounds, nor when the catalog URL's version
+ * already has the requested major version.
  *
  * Throws {@linkcode VersionNotAvailable} when the service offers no version
  * within the bounds, {@linkcode DiscoveryFailure} when bounds were given for
  * an endpoint override without a version document, `EndpointNotFound` when
  * the catalog has no such service, and {@linkcode OptionError} for bad
- * bounds. Without bounds, an endpoint whose version document cannot be read
- * is returned as the catalog has it (API version from the URL, if it names one).
+ * bounds or filters. Without bounds, an endpoint whose version document
+ * cannot be read is returned as the catalog has it (API version from the
+ * URL, if it names one).
  *
  * `Session.getEndpointData(filter)` calls this with the session's defaults.
  */
@@ -371,40 +405,43 @@ export async function getEndpointData(
   auth: AuthPlugin | undefined,
   options: DiscoveryOptions = {},
 ): Promise<EndpointData> {
-  if (filter === null || typeof filter !== "object") {
+  if (filter === null || typeof filter !== "object" || Array.isArray(filter)) {
     throw new OptionError("getEndpointData needs a filter object");
   }
-  options = {
-    ...options,
+  if (options === null || typeof options !== "object") {
+    throw new OptionError("discovery options must be an object");
+  }
+  const status: VersionStatusFilter = {
     allowExperimental: options.allowExperimental ?? filter.allowExperimental,
     allowDeprecated: options.allowDeprecated ?? filter.allowDeprecated,
     allowUnknown: options.allowUnknown ?? filter.allowUnknown,
   };
   const serviceType = filter.serviceType;
-  const bounds = normalizeVersionBounds(filter, serviceType);
+  if (serviceType !== undefined && typeof serviceType !== "string") {
+    throw new OptionError("serviceType must be a string");
+  }
+  const bounds = normalizeVersionBounds(filter, serviceType || undefined);
   const noVersion = !bounds.min && !bounds.max;
+  const discoverVersions = options.discoverVersions ?? true;
   const logger = session.logger;
   const catalogFilter = catalogFilterOf(filter);
 
-  const override = filter.endpointOverride ??
-    (serviceType ? session.endpointOverrides[officialServiceType(serviceType)] : undefined);
+  const override = chooseOverride(session, filter);
   let allowVersionHack = options.allowVersionHack ?? true;
   let catalogUrl: string;
   let projectId: string | undefined;
   let meta: Partial<EndpointDataInit>;
   if (override !== undefined) {
-    if (typeof override !== "string" || override === "") {
-      throw new OptionError("endpointOverride must be a non-empty URL string");
-    }
     allowVersionHack = false;
     projectId = auth ? await session.getProjectId(auth) : undefined;
-    catalogUrl = substituteProjectId(override, projectId);
+    catalogUrl = await resolveOverride(session, override, auth);
     meta = {
+      serviceType: optString(serviceType),
       interface: firstInterface(filter.interface),
-      regionName: filter.regionName,
-      serviceName: filter.serviceName,
-      serviceId: filter.serviceId,
-      endpointId: filter.endpointId,
+      regionName: optString(filter.regionName),
+      serviceName: optString(filter.serviceName),
+      serviceId: optString(filter.serviceId),
+      endpointId: optString(filter.endpointId),
     };
   } else {
     if (!auth) {
@@ -423,21 +460,21 @@ export async function getEndpointData(
     meta = await catalogMetadata(session, auth, catalogFilter, url);
   }
 
-  const base: EndpointDataInit = { ...meta, catalogUrl, serviceType };
-  const plan = discoveryPlan(catalogUrl, { projectId, bounds, allowVersionHack, serviceType });
-  /** The catalog URL as it is, with the version it names (or `version`). */
-  const plain = (version = versionFromUrl(catalogUrl)): EndpointData =>
-    new EndpointData({
-      ...base,
-      serviceUrl: catalogUrl,
-      apiVersion: asPair(version),
-      projectId: plan.savedProjectId,
-    });
-
-  if (options.discoverVersions === false) {
-    if (noVersion) return plain();
-    if (plan.catalogMatchesExactly) return plain(plan.catalogVersion);
+  const base: EndpointDataInit = { ...meta, catalogUrl };
+  let matchUrl: string | undefined;
+  if (noVersion) {
+    if (!discoverVersions) return plainData(base, discoveryPlan(catalogUrl, { projectId }));
+    // keystoneauth1: describe the catalog URL's own version, not the service root's.
+    allowVersionHack = false;
+    matchUrl = catalogUrl;
   }
+  const plan = discoveryPlan(catalogUrl, {
+    projectId,
+    bounds,
+    allowVersionHack,
+    serviceType: base.serviceType,
+  });
+  if (plan.catalogMatchesExactly && !discoverVersions) return plainData(base, plan);
 
   const failures: string[] = [];
   let doc: VersionDocument | undefined;
@@ -463,25 +500,25 @@ export async function getEndpointData(
     }
   }
 
-  const what = serviceType ?? "the service";
+  const what = serviceType || "the service";
   if (!doc) {
-    if (plan.catalogMatchesVersion) return plain(plan.catalogVersion);
-    if (noVersion) return plain();
+    if (plan.catalogMatchesVersion || noVersion) return plainData(base, plan);
+    if (!allowVersionHack) {
+      throw new DiscoveryFailure(
+        `Unable to find a version discovery document for ${what} at ${catalogUrl}, so the ` +
+          `requested version (${describeBounds(bounds)}) cannot be confirmed ` +
+          `(${failures.join("; ")})`,
+      );
+    }
     const urlVer = versionFromUrl(catalogUrl);
     if (
       urlVer && !versionBetween(bounds.min, bounds.max, urlVer) &&
       !latestSoftMatch(bounds.min, urlVer)
     ) {
+      // keystoneauth1 warns and uses the URL anyway (DIFFERENCES.md#D-discovery-wrong-version).
       throw new VersionNotAvailable(
         `${what} at ${catalogUrl} is version ${versionToString(urlVer)}, outside the ` +
           `requested range (${describeBounds(bounds)}), and no version document was found ` +
-          `(${failures.join("; ")})`,
-      );
-    }
-    if (!allowVersionHack) {
-      throw new DiscoveryFailure(
-        `Unable to find a version discovery document for ${what} at ${catalogUrl}, so the ` +
-          `requested version (${describeBounds(bounds)}) cannot be confirmed ` +
           `(${failures.join("; ")})`,
       );
     }
@@ -490,22 +527,26 @@ export async function getEndpointData(
       `Failed to contact the endpoint at ${redactUrl(catalogUrl)} for discovery. ` +
         `Fallback to using that endpoint as the base url.`,
     );
-    return plain();
+    return plainData(base, plan);
   }
 
-  const chosen = doc.select({
-    bounds,
-    url: noVersion ? catalogUrl : undefined,
-    allowExperimental: options.allowExperimental,
-    allowDeprecated: options.allowDeprecated,
-    allowUnknown: options.allowUnknown,
-  });
+  const chosen = doc.select({ bounds, url: matchUrl, ...status });
   if (!chosen) {
-    if (noVersion) return plain();
+    if (noVersion) return plainData(base, plan);
     throw new VersionNotAvailable(
       `${what} at ${catalogUrl} offers no API version in the requested range ` +
         `(${describeBounds(bounds)}): the version document at ${doc.url} lists ${doc.describe()}`,
     );
   }
   return fromVersion({ ...base, projectId: plan.savedProjectId }, doc, chosen, plan.savedProjectId);
+}
+
+/** The catalog URL as it is, with the API version it names (keystoneauth1's `_version_from_url`). */
+function plainData(base: EndpointDataInit, plan: DiscoveryPlan): EndpointData {
+  return new EndpointData({
+    ...base,
+    serviceUrl: base.catalogUrl,
+    apiVersion: asPair(versionFromUrl(base.catalogUrl)),
+    projectId: plan.savedProjectId,
+  });
 }

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { DiscoveryFailure } from "../errors.ts";
+import { DiscoveryFailure, OptionError } from "../errors.ts";
 import { redactUrl } from "../logging.ts";
 import type { Logger } from "../types.ts";
 import {
@@ -40,9 +40,18 @@ import {
  */
 export type VersionStatus = "CURRENT" | "SUPPORTED" | "DEPRECATED" | "EXPERIMENTAL" | "UNKNOWN";
 
-/** Normalises a status from a version document (case-insensitive; `stable` -> `CURRENT`). */
+/**
+ * Normalises a status from a version document (case-insensitive; `stable` ->
+ * `CURRENT`), as keystoneauth1's `Status.normalize`. Throws
+ * {@linkcode OptionError} when `raw` is not a string.
+ */
 export function normalizeStatus(raw: string): VersionStatus {
-  const s = raw.trim().toUpperCase();
+  if (typeof raw !== "string") {
+    throw new OptionError(
+      `a version status must be a string, got ${raw === null ? "null" : typeof raw}`,
+    );
+  }
+  const s = raw.toUpperCase();
   if (s === "STABLE" || s === "CURRENT") return "CURRENT";
   if (s === "SUPPORTED" || s === "DEPRECATED" || s === "EXPERIMENTAL") return s;
   return "UNKNOWN";
@@ -137,7 +146,7 @@ export function extractVersionEntries(body: unknown, headers?: Headers): unknown
  * keystoneauth1 does: relative links join below the document URL, and links
  * naming another host (services behind proxies often advertise an internal
  * host) keep the document's scheme and host, taking only the version segment
- * from the link.
+ * from the link. Throws {@linkcode OptionError} when either is not a URL.
  *
  * @example
  * ```ts
@@ -150,8 +159,15 @@ export function extractVersionEntries(body: unknown, headers?: Headers): unknown
  * ```
  */
 export function resolveVersionUrl(documentUrl: string, href: string): string {
+  if (typeof documentUrl !== "string" || typeof href !== "string") {
+    throw new OptionError("resolveVersionUrl needs two strings");
+  }
+  const root = `${documentUrl.replace(/\/+$/, "")}/`;
+  if (!URL.canParse(documentUrl) || !URL.canParse(href, root)) {
+    throw new OptionError(`cannot resolve ${JSON.stringify(href)} against ${documentUrl}`);
+  }
   const base = new URL(documentUrl);
-  const joined = new URL(href, `${documentUrl.replace(/\/+$/, "")}/`);
+  const joined = new URL(href, root);
   let path = joined.pathname;
   if (joined.host !== base.host) {
     const version = joined.pathname.replace(/\/+$/, "").split("/").pop() ?? "";
@@ -208,8 +224,9 @@ function normalizeEntry(
       continue;
     }
     const rel = link.rel.toLowerCase();
-    if (rel === "self") self ??= url;
-    else if (rel === "collection") collection ??= url;
+    // The last link of a kind wins, as in keystoneauth1.
+    if (rel === "self") self = url;
+    else if (rel === "collection") collection = url;
   }
   if (self === undefined) {
     logger?.debug(`discovery: skipping version ${id}: it has no self link`);
@@ -253,6 +270,8 @@ export class VersionDocument {
   readonly url: string;
   /** Every usable version, newest first (whatever its status). */
   readonly versions: readonly VersionData[];
+  /** The body and headers it was parsed from, to read it again as from another URL. */
+  #source: { body: unknown; headers: Headers | undefined } | undefined;
 
   /** Creates a document from already normalised versions (sorted newest first here). */
   constructor(url: string, versions: readonly VersionData[]) {
@@ -275,7 +294,21 @@ export class VersionDocument {
       const v = normalizeEntry(raw, url, options.logger);
       if (v) versions.push(v);
     }
-    return new VersionDocument(url, versions);
+    const doc = new VersionDocument(url, versions);
+    doc.#source = { body, headers: options.headers };
+    return doc;
+  }
+
+  /**
+   * The same document as if it had been read from `url` (its links resolved
+   * against that URL): a cache holds `.../v3` and `.../v3/` as one document,
+   * and keystoneauth1 resolves a link to another host against the URL it
+   * asked. A document not made by {@linkcode VersionDocument.parse} is
+   * returned as it is.
+   */
+  at(url: string): VersionDocument {
+    if (url === this.url || !this.#source) return this;
+    return VersionDocument.parse(this.#source.body, url, { headers: this.#source.headers });
   }
 
   /** The versions whose status the filter allows, newest first. */

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { OptionError } from "../errors.ts";
 import type { VersionStatus } from "./document.ts";
 import {
   compareVersions,
@@ -99,8 +100,11 @@ export class EndpointData {
   /** The URL the version document was read from, if one was. */
   readonly discoveryUrl: string | undefined;
 
-  /** Creates endpoint data. */
+  /** Creates endpoint data. Throws `OptionError` without a `catalogUrl` string. */
   constructor(init: EndpointDataInit) {
+    if (init === null || typeof init !== "object" || typeof init.catalogUrl !== "string") {
+      throw new OptionError("EndpointData needs an object with a catalogUrl string");
+    }
     this.catalogUrl = init.catalogUrl;
     this.serviceUrl = init.serviceUrl ?? init.catalogUrl;
     this.apiVersion = init.apiVersion ? [init.apiVersion[0], init.apiVersion[1]] : undefined;

@@ -15,7 +15,7 @@
  * @module
  */
 import { OptionError } from "../errors.ts";
-import { officialServiceType } from "../catalog/service_types.ts";
+import { isKnownServiceType } from "../catalog/service_types.ts";
 
 /** The value standing for "latest" inside a {@linkcode ParsedVersion}. */
 export const LATEST: number = Infinity;
@@ -58,7 +58,7 @@ function partToNumber(part: string | number): number | undefined {
 export function tryParseVersion(version: unknown): ParsedVersion | undefined {
   let parts: (string | number)[];
   if (typeof version === "string") {
-    const s = version.trim().replace(/^v+/i, "");
+    const s = version.trim().replace(/^v+/, ""); // lstrip("v"), as keystoneauth1
     if (s === "") return undefined;
     parts = s.split(".");
   } else if (typeof version === "number") {
@@ -108,7 +108,19 @@ export function parseVersion(version: VersionInput): ParsedVersion {
 
 /** Whether every part of `version` is {@linkcode LATEST}. */
 export function isLatest(version: ParsedVersion): boolean {
-  return version.length > 0 && version.every((p) => p === LATEST);
+  return checkParsed(version).length > 0 && version.every((p) => p === LATEST);
+}
+
+/** `version` when it is a parsed version (a list of numbers), else OptionError. */
+function checkParsed(version: ParsedVersion): ParsedVersion {
+  if (!Array.isArray(version) || !version.every((p) => typeof p === "number")) {
+    throw new OptionError(
+      `expected a parsed version (a list of numbers, see parseVersion), got ${
+        JSON.stringify(version) ?? String(version)
+      }`,
+    );
+  }
+  return version;
 }
 
 /**
@@ -125,7 +137,7 @@ export function versionToString(version: ParsedVersion): string {
  * Python tuples do). Negative when `a < b`, zero when equal, positive when `a > b`.
  */
 export function compareVersions(a: ParsedVersion, b: ParsedVersion): number {
-  const n = Math.min(a.length, b.length);
+  const n = Math.min(checkParsed(a).length, checkParsed(b).length);
   for (let i = 0; i < n; i++) {
     const x = a[i]!;
     const y = b[i]!;
@@ -161,7 +173,7 @@ export function versionBetween(
  * least the required minor (3.3 satisfies 3.1; 4.1 does not).
  */
 export function versionMatch(required: ParsedVersion, candidate: ParsedVersion): boolean {
-  return candidate[0] === required[0] && compareVersions(candidate, required) >= 0;
+  return compareVersions(candidate, required) >= 0 && candidate[0] === required[0];
 }
 
 /**
@@ -222,13 +234,13 @@ function given(v: VersionInput | undefined): v is VersionInput {
 }
 
 /**
- * The major version a versioned service type alias implies (`volumev3` -> 3),
- * for known aliases only.
+ * The major version a versioned service type implies (`volumev3` -> 3), for
+ * types the registry knows only (keystoneauth1's `_normalize_version_args`).
  */
 export function impliedVersion(serviceType: string | undefined): ParsedVersion | undefined {
-  if (!serviceType) return undefined;
+  if (typeof serviceType !== "string") return undefined;
   const m = /v(\d)$/.exec(serviceType);
-  if (!m || officialServiceType(serviceType) === serviceType) return undefined;
+  if (!m || !isKnownServiceType(serviceType)) return undefined;
   return [Number(m[1]), 0];
 }
 
@@ -251,6 +263,9 @@ export function normalizeVersionBounds(
   bounds: VersionBoundsInput,
   serviceType?: string,
 ): VersionBounds {
+  if (bounds === null || typeof bounds !== "object") {
+    throw new OptionError("version bounds must be an object ({ version, minVersion, maxVersion })");
+  }
   const implied = impliedVersion(serviceType);
   const { version } = bounds;
   let { minVersion, maxVersion } = bounds;

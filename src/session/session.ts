@@ -58,7 +58,9 @@ import { checkTrusted, isAbsoluteUrl, joinUrl, originOf } from "./url.ts";
 import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./failures.ts";
 import { type CurrentAuth, currentAuth, NO_ORIGINS } from "./current_auth.ts";
 import type { EndpointData } from "../discovery/endpoint_data.ts";
-import { getEndpointData, needsProjectId, substituteProjectId } from "../discovery/discover.ts";
+import { getEndpointData } from "../discovery/discover.ts";
+import { impliedVersion } from "../discovery/version.ts";
+import { checkOverride, chooseOverride, overridesByType, resolveOverride } from "./endpoint.ts";
 import { safeInspect } from "../secret.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
@@ -175,7 +177,6 @@ export class Session {
   /** The session-wide retry settings (requests that set none of their own share them). */
   readonly #policy: Policy;
   readonly #hasDefaultFilter: boolean;
-  readonly #hasEndpointOverrides: boolean;
   readonly #now: () => number;
   readonly #semaphore: Semaphore | undefined;
   /** The plugin's frozen trusted-origins list -> the whole trusted set (see #trustedSet). */
@@ -246,10 +247,7 @@ export class Session {
       ...(options.regionName !== undefined ? { regionName: options.regionName } : {}),
     });
     this.#hasDefaultFilter = Object.keys(this.defaultFilter).length > 0;
-    this.endpointOverrides = Object.freeze(Object.fromEntries(
-      Object.entries(options.endpointOverrides ?? {}).map(([k, v]) => [officialServiceType(k), v]),
-    ));
-    this.#hasEndpointOverrides = Object.keys(this.endpointOverrides).length > 0;
+    this.endpointOverrides = overridesByType(options.endpointOverrides);
     this.apiVersions = Object.freeze(Object.fromEntries(
       Object.entries(options.apiVersions ?? {}).map(([k, v]) => [officialServiceType(k), v]),
     ));
@@ -364,21 +362,27 @@ export class Session {
     auth: AuthPlugin | undefined,
     current: CurrentAuth | undefined,
   ): string | Promise<string> {
+    if (typeof filter !== "object" || filter === null) {
+      throw new OptionError("an endpoint filter must be an object");
+    }
     if (current) {
       const hit = this.#resolved.get(filter);
       if (hit && hit.current === current && sameFilter(hit.filter, filter)) return hit.url;
     }
     const merged = this.#hasDefaultFilter ? this.mergeFilter(filter) : filter;
-    if (merged.endpointOverride) return merged.endpointOverride;
-    if (this.#hasEndpointOverrides && merged.serviceType) {
-      const override = this.endpointOverrides[officialServiceType(merged.serviceType)];
-      if (override !== undefined) return override;
-    }
+    // The filter's override, else the session's for the service type (templates filled).
+    const override = chooseOverride(this, merged);
+    if (override !== undefined) return resolveOverride(this, override, auth ?? this.auth);
     if (
       merged.version !== undefined || merged.minVersion !== undefined ||
-      merged.maxVersion !== undefined
+      merged.maxVersion !== undefined || impliedVersion(merged.serviceType) !== undefined
     ) {
-      return this.getEndpointData(merged, auth).then((data) => data.serviceUrl);
+      // Bounds, or a type that implies a version (volumev3): as keystoneauth1's get_endpoint,
+      // discovery only when the catalog URL does not already have that major version.
+      const data = this.getEndpointData === SESSION.getEndpointData
+        ? getEndpointData(this, merged, auth ?? this.auth, { discoverVersions: false })
+        : this.getEndpointData(merged, auth);
+      return data.then((d) => d.serviceUrl);
     }
     const plugin = this.#authOf(auth);
     if (current) {
@@ -513,13 +517,9 @@ export class Session {
     current: CurrentAuth | undefined,
     viaGetEndpoint = false,
   ): string | Promise<string> {
-    const override = options.endpointOverride;
-    if (override) {
-      if (!needsProjectId(override)) return override;
-      // As Adapter and discovery do: no project id is an OptionError, not "".
-      return (auth ? this.getProjectId(auth) : Promise.resolve(undefined))
-        .then((projectId) => substituteProjectId(override, projectId));
-    }
+    // The request's override wins (src/session/endpoint.ts has the precedence).
+    const override = checkOverride(options.endpointOverride);
+    if (override !== undefined) return resolveOverride(this, override, auth);
     const filter = options.endpointFilter;
     if (filter) {
       return viaGetEndpoint

@@ -329,8 +329,13 @@ Deno.test("Adapter option validation: OptionError", async () => {
   assert.throws(() => new Adapter(sess, null as never), OptionError);
   assert.throws(() => new Adapter(sess, { serviceType: "" }), OptionError);
   assert.throws(
-    () => new Adapter(sess, { serviceType: "compute", endpointOverride: "" }),
+    () => new Adapter(sess, { serviceType: "compute", endpointOverride: 5 as never }),
     OptionError,
+  );
+  // An empty override is "not set", as keystoneauth1's `if endpoint_override:`.
+  assert.equal(
+    new Adapter(sess, { serviceType: "compute", endpointOverride: "" }).endpointOverride,
+    undefined,
   );
   assert.throws(
     () => new Adapter(sess, { serviceType: "compute", version: "2", minVersion: "2.1" }),

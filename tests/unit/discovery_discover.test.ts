@@ -131,9 +131,11 @@ Deno.test("discoveryPlan walks versioned URLs up to the root", async (t) => {
       bounds: { min: [2, 0], max: [3, 5] },
     });
     assert.ok(plan.catalogMatchesVersion && !plan.catalogMatchesExactly);
+    // keystoneauth1 tries the catalog URL as written too (each distinct string once).
     assert.deepEqual(plan.urls, [
       "http://127.0.0.1:1/volume/",
       "http://127.0.0.1:1/volume/v2/",
+      "http://127.0.0.1:1/volume/v2",
     ]);
     const high = discoveryPlan("http://127.0.0.1:1/volume/v3.5", {
       bounds: { min: [2, 0], max: [3, 5] },
@@ -560,9 +562,10 @@ Deno.test("getEndpointData: bad input gives typed errors", async () => {
     /invalid version "x\.y"/,
   );
   await assert.rejects(getEndpointData(sess, null as never, undefined), OptionError);
+  // An empty override is "not set": the catalog is needed, and there is no plugin.
   await assert.rejects(
     sess.getEndpointData({ endpointOverride: "", serviceType: "x" }),
-    OptionError,
+    MissingAuthPlugin,
   );
   await assert.rejects(
     getEndpointData(sess, { endpointOverride: 5 as never }, undefined),

@@ -262,10 +262,11 @@ Deno.test("isAbsoluteUrl is scheme://", () => {
 });
 
 Deno.test("ServiceCatalog.urlFor answers the same from its memo, and never for another filter", () => {
+  const nova = { serviceType: "compute", serviceName: "nova" };
   const catalog = new ServiceCatalog([
-    { serviceType: "compute", interface: "public", url: "http://a/1", regionName: "R1" },
-    { serviceType: "compute", interface: "public", url: "http://b/1", regionName: "R2" },
-    { serviceType: "compute", interface: "internal", url: "http://c/1", regionName: "R1" },
+    { ...nova, interface: "public", url: "http://a/1", regionName: "R1" },
+    { ...nova, interface: "public", url: "http://b/1", regionName: "R2" },
+    { ...nova, interface: "internal", url: "http://c/1", regionName: "R1" },
   ]);
   const f: EndpointFilter = { serviceType: "compute", regionName: "R2" };
   assert.equal(catalog.urlFor(f), "http://b/1");
@@ -281,14 +282,21 @@ Deno.test("ServiceCatalog.urlFor answers the same from its memo, and never for a
     "http://a/1",
   );
   assert.equal(catalog.urlFor({ serviceType: "compute", interface: "publicURL" }), "http://a/1");
-  // A field that is not a string is never memoised under its text.
+  // A field that is not a string is an OptionError, and never memoised under its text.
   const odd = { serviceType: "compute", regionName: 2 as unknown as string };
-  assert.throws(() => catalog.urlFor(odd), EndpointNotFound);
+  assert.throws(() => catalog.urlFor(odd), OptionError);
   assert.throws(
     () => catalog.urlFor({ serviceType: "compute", regionName: "2" }),
     EndpointNotFound,
   );
-  assert.throws(() => catalog.urlFor({ serviceType: "compute", regionName: "" }), EndpointNotFound);
+  assert.throws(() => catalog.urlFor(odd), OptionError);
+  // An empty string is "not set" (keystoneauth1), memoised apart from other values.
+  assert.equal(catalog.urlFor({ serviceType: "compute", regionName: "" }), "http://a/1");
+  assert.equal(catalog.urlFor({ serviceType: "compute", regionName: "" }), "http://a/1");
+  assert.throws(
+    () => catalog.urlFor({ serviceType: "compute", regionName: "R3" }),
+    EndpointNotFound,
+  );
   assert.equal(catalog.urlFor({ serviceType: "compute", regionName: undefined }), "http://a/1");
   // Field text that looks like the memo's own spelling never aliases another filter.
   for (const v of ["\u0000", "-", "\u0001", "0:", "1:-"]) {
