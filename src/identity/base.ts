@@ -12,6 +12,7 @@ import type { AuthPlugin, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
 import { safeInspect } from "../secret.ts";
 import { type CurrentAuth, registerCurrentAuth } from "../session/current_auth.ts";
+import { readBodyCapped, TOKEN_BODY_LIMIT } from "../util/body.ts";
 
 /** Options every identity plugin takes. */
 export interface BaseIdentityOptions {
@@ -53,10 +54,20 @@ export function requireString(value: unknown, name: string, plugin: string): str
   return value;
 }
 
-/** The JSON body of a token response; {@linkcode AuthorizationFailure} when it is not JSON. */
+/**
+ * The JSON body of a token response; {@linkcode AuthorizationFailure} when it
+ * is not JSON or larger than `TOKEN_BODY_LIMIT`.
+ */
 export async function tokenResponseJson(resp: Response, url: string): Promise<unknown> {
+  const text = await readBodyCapped(
+    resp,
+    TOKEN_BODY_LIMIT,
+    "token response",
+    url,
+    AuthorizationFailure,
+  );
   try {
-    return await resp.json();
+    return JSON.parse(text);
   } catch {
     throw new AuthorizationFailure(`the token response from ${url} is not JSON`);
   }

@@ -2,7 +2,8 @@
  * Wrong-type options give an OptionError naming the option, for every
  * Session, request, endpoint filter and Adapter option; the message names
  * the type it got, never a string's value (it may be a secret); and no
- * request is sent.
+ * request is sent. keystoneauth1 checks none of this: D-option-types
+ * (docs/DIFFERENCES.md).
  */
 import assert from "node:assert/strict";
 import { Adapter, OptionError, Session, TokenEndpoint } from "../../mod.ts";
