@@ -18,7 +18,7 @@ import {
   redactUrlsIn,
   requestIdOf,
 } from "./logging.ts";
-import { ERROR_BODY_LIMIT, readBodyStart } from "./util/body.ts";
+import { readBodyStart } from "./util/body_start.ts";
 
 export { requestIdOf };
 
@@ -342,6 +342,9 @@ const BY_STATUS: ReadonlyMap<number, typeof HttpError> = new Map(
     GatewayTimeout,
   ].map((c) => [c.httpStatus, c]),
 );
+
+/** Bytes of an error body read; the rest is not read (`details` keeps the start). */
+export const ERROR_BODY_LIMIT: number = 64 * 1024;
 
 /** Most characters of a server's message quoted in an {@linkcode HttpError}'s message. */
 export const MESSAGE_LIMIT = 1000;

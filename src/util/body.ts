@@ -5,15 +5,14 @@
  *
  * @module
  */
-import type { OsAuthError } from "../errors.ts";
+import { ConnectFailure, ConnectTimeout, type OsAuthError } from "../errors.ts";
 import { redactUrl } from "../logging.ts";
+import { readBodyStart } from "./body_start.ts";
 
 /** Largest token response read (a big catalog is a few hundred KiB). */
 export const TOKEN_BODY_LIMIT: number = 16 * 1024 * 1024;
 /** Largest version document read. */
 export const VERSION_DOCUMENT_LIMIT: number = 4 * 1024 * 1024;
-/** Bytes of an error body read; the rest is not read (the error keeps the start). */
-export const ERROR_BODY_LIMIT: number = 64 * 1024;
 
 /** `n` bytes for messages: `16 MiB`, `64 KiB`, `100 bytes`. */
 export function formatBytes(n: number): string {
@@ -22,56 +21,15 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-/** The start of a body: at most `limit` bytes of it, and whether there was more. */
-export interface BodyStart {
-  /** The text of the bytes read (a character cut at the limit is dropped). */
-  text: string;
-  /** Whether the body was longer than `limit` (the rest was not read). */
-  truncated: boolean;
-}
-
-/**
- * Reads at most `limit` bytes of `resp`'s body as text and cancels the rest.
- * Errors of the read itself (a reset, a timeout) are thrown as they are.
- */
-export async function readBodyStart(resp: Response, limit: number): Promise<BodyStart> {
-  const body = resp.body;
-  if (body === null) return { text: "", truncated: false };
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (size + value.byteLength > limit) {
-        chunks.push(value.subarray(0, limit - size));
-        size = limit;
-        truncated = true;
-        break;
-      }
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    if (truncated) await reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-  const decoder = new TextDecoder();
-  let text = "";
-  for (const c of chunks) text += decoder.decode(c, { stream: true });
-  if (!truncated) text += decoder.decode();
-  return { text, truncated };
-}
-
 /** An error class osauth throws for a body over its cap (`AuthorizationFailure`, ...). */
 export type BodyErrorClass = new (message: string) => OsAuthError;
 
 /**
  * The whole body of `resp` as text, or `error` (naming the cap, what the
  * body is and the redacted `url`) when it is longer than `limit` bytes: a
- * `Content-Length` over the cap is refused before anything is read.
+ * `Content-Length` over the cap is refused before anything is read. A read
+ * that times out is a `ConnectTimeout`, one that fails a `ConnectFailure`;
+ * an abort of the caller's signal is passed on as it is.
  */
 export async function readBodyCapped(
   resp: Response,
@@ -90,7 +48,29 @@ export async function readBodyCapped(
     await resp.body?.cancel().catch(() => {});
     throw tooLarge();
   }
-  const { text, truncated } = await readBodyStart(resp, limit);
-  if (truncated) throw tooLarge();
-  return text;
+  let start;
+  try {
+    start = await readBodyStart(resp, limit);
+  } catch (err) {
+    throw readFailure(err, what, url);
+  }
+  if (start.truncated) throw tooLarge();
+  return start.text;
+}
+
+/** The error for a body read that failed: typed, unless it is the caller's abort. */
+function readFailure(err: unknown, what: string, url: string): unknown {
+  const name = err instanceof Error ? err.name : "";
+  if (name === "TimeoutError") {
+    return new ConnectTimeout(`reading the ${what} from ${redactUrl(url)} timed out`, {
+      cause: err,
+    });
+  }
+  // The caller's abort (its reason, whatever it is) and osauth's own errors go on as they are.
+  if (!(err instanceof Error) || name === "AbortError" || err instanceof ConnectFailure) {
+    return err;
+  }
+  return new ConnectFailure(`reading the ${what} from ${redactUrl(url)} failed: ${err.message}`, {
+    cause: err,
+  });
 }

@@ -21,8 +21,8 @@ import {
   v3,
 } from "../../mod.ts";
 import { logResponse, redactBody, redactUrl, redactUrlsIn, TOO_DEEP } from "../../src/logging.ts";
-import { ERROR_BODY_LIMIT, TOKEN_BODY_LIMIT, VERSION_DOCUMENT_LIMIT } from "../../src/util/body.ts";
-import { MESSAGE_LIMIT } from "../../src/errors.ts";
+import { TOKEN_BODY_LIMIT, VERSION_DOCUMENT_LIMIT } from "../../src/util/body.ts";
+import { ERROR_BODY_LIMIT, MESSAGE_LIMIT } from "../../src/errors.ts";
 import { V3Token } from "../../src/testing/mod.ts";
 
 const SEED = Number(Deno.env.get("OSAUTH_FUZZ_SEED") ?? Date.now() % 1_000_000);
@@ -349,5 +349,62 @@ Deno.test("a token body that fits the cap still works (the capped reader is the 
     assert.equal(await new Session({ auth }).getToken(), "tok");
   } finally {
     await srv.close();
+  }
+});
+
+/** A raw TCP server on 127.0.0.1 sending `head` and `partial`, then resetting or stalling. */
+async function rawServer(
+  head: string,
+  partial: string,
+  then: "reset" | "stall",
+): Promise<{ url: string; close(): Promise<void> }> {
+  const net = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on("error", () => {});
+    sock.once("data", () => {
+      sock.write(head + partial);
+      if (then === "reset") setTimeout(() => sock.resetAndDestroy(), 20);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as import("node:net").AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+Deno.test("token bodies that fail or time out while read: ConnectFailure / ConnectTimeout", async () => {
+  const head = "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n" +
+    "X-Subject-Token: tok-secret\r\nContent-Length: 5000\r\n\r\n";
+  for (
+    const [then, cls, timeout] of [["reset", "ConnectFailure", undefined], [
+      "stall",
+      "ConnectTimeout",
+      300,
+    ]] as const
+  ) {
+    const srv = await rawServer(head, '{"token": {', then);
+    try {
+      const auth = new v3.Password({
+        authUrl: `${srv.url}/v3`,
+        userId: "u",
+        password: "pw-secret",
+        projectId: "p",
+      });
+      const err = await new Session({ auth, timeout }).getToken().then(() => undefined, (e) => e);
+      assert.ok(err instanceof OsAuthError, `${then}: ${err}`);
+      assert.equal(err.name, cls, `${then}: ${err}`);
+      assert.match(err.message, /token response/);
+      assert.ok(!err.message.includes("secret"));
+    } finally {
+      await srv.close();
+    }
   }
 });
