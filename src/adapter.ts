@@ -96,7 +96,7 @@ export interface AdapterOptions {
   auth?: AuthPlugin;
 }
 
-/** The checks of every {@linkcode AdapterOptions} option (versions are parsed, not checked here). */
+/** The checks of every {@linkcode AdapterOptions} option (version values are parsed later). */
 const ADAPTER_CHECKS: v.Checks = v.checks({
   serviceType: v.nonEmptyString,
   interface: v.stringOrList,
@@ -105,6 +105,9 @@ const ADAPTER_CHECKS: v.Checks = v.checks({
   serviceId: v.string,
   endpointId: v.string,
   endpointOverride: v.nonEmptyString,
+  version: v.versionInput,
+  minVersion: v.versionInput,
+  maxVersion: v.versionInput,
   allowExperimental: v.boolean,
   allowDeprecated: v.boolean,
   allowUnknown: v.boolean,

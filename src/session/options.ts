@@ -172,10 +172,15 @@ function optionalBoolean(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== "boolean") v.boolean(value, name);
 }
 
+/** `value` at `name` unless it is undefined or a version (string, number, list). */
+function optionalVersion(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== "string") v.versionInput(value, name);
+}
+
 /**
  * Checks an endpoint filter (`name` in messages); {@linkcode OptionError}
- * for a field of the wrong type (version bounds are parsed where they are
- * used). Every request with a filter runs it: plain property reads, no loop.
+ * for a field of the wrong type (version values are parsed where they are
+ * used). Every request with a filter runs it: plain property reads.
  */
 export function checkEndpointFilter(value: unknown, name: string): void {
   v.record(value, name);
@@ -187,6 +192,9 @@ export function checkEndpointFilter(value: unknown, name: string): void {
   optionalString(value.serviceId, `${name}.serviceId`);
   optionalString(value.endpointId, `${name}.endpointId`);
   optionalString(value.endpointOverride, `${name}.endpointOverride`);
+  optionalVersion(value.version, `${name}.version`);
+  optionalVersion(value.minVersion, `${name}.minVersion`);
+  optionalVersion(value.maxVersion, `${name}.maxVersion`);
   optionalBoolean(value.allowExperimental, `${name}.allowExperimental`);
   optionalBoolean(value.allowDeprecated, `${name}.allowDeprecated`);
   optionalBoolean(value.allowUnknown, `${name}.allowUnknown`);

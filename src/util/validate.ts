@@ -123,6 +123,17 @@ export const stringRecord: Check = (value, name) => {
   }
 };
 
+/** An API version: a string, a number, or a list of strings and numbers (`"2.1"`, `2`, `[2, 1]`). */
+export const versionInput: Check = (value, name) => {
+  if (typeof value === "string" || typeof value === "number") return;
+  if (!Array.isArray(value)) fail(name, "a version string, number or list", value);
+  for (const item of value) {
+    if (typeof item !== "string" && typeof item !== "number") {
+      fail(`${name}[]`, "a string or number", item);
+    }
+  }
+};
+
 /** A list of HTTP status codes (integers 100 to 599). */
 export const statusList: Check = (value, name) => {
   if (!Array.isArray(value)) fail(name, "a list of HTTP status codes", value);

@@ -131,8 +131,9 @@ export class SecretScan {
   readonly #secrets = new Set<string>();
   /** Outputs that showed a secret (the first few are kept for the report). */
   leaks = 0;
-  /** Some of the leaking outputs (secrets replaced), for information lines. */
+  /** Some of the leaking outputs (secrets replaced), two per kind of label, for information lines. */
   readonly examples: string[] = [];
+  readonly #perKind = new Map<string, number>();
 
   /** Adds secrets (short ones are ignored: they match by chance). */
   add(...secrets: (string | undefined)[]): void {
@@ -146,8 +147,12 @@ export class SecretScan {
       for (const s of this.#secrets) {
         if (text.includes(s)) {
           found++;
-          if (this.examples.length < 5) {
-            this.examples.push(`${label}: ${text.replaceAll(s, "<SECRET>").slice(0, 200)}`);
+          const kind = label.replace(/[\d(].*$/, "");
+          const n = this.#perKind.get(kind) ?? 0;
+          this.#perKind.set(kind, n + 1);
+          if (n < 2 && this.examples.length < 20) {
+            const shown = text.replaceAll(s, "<SECRET>").replace(/\s+/g, " ").slice(0, 200);
+            this.examples.push(`${label}: ${shown}`);
           }
           break;
         }

@@ -375,15 +375,8 @@ Deno.test({
         }
       });
 
-      await t.step(
-        "a revoked token under 200 concurrent requests: one re-authentication",
-        async () => {
-          for (let round = 0; round < 2; round++) await revokedRound();
-        },
-      );
-
       /** One token, revoked, then 200 concurrent requests with it. */
-      async function revokedRound(): Promise<void> {
+      const revokedRound = async (): Promise<void> => {
         const trial = `rev-${++trialNo}`;
         const { sess, auth } = session(trial, { timeout: 20_000 });
         await (await sess.get("/resource_providers", {
@@ -442,7 +435,14 @@ Deno.test({
           AREA,
           `revoked token, 200 concurrent requests: ${failed} failed, ${reauths} token request(s)`,
         );
-      }
+      };
+
+      await t.step(
+        "a revoked token under 200 concurrent requests: one re-authentication",
+        async () => {
+          for (let round = 0; round < 2; round++) await revokedRound();
+        },
+      );
 
       await t.step(
         "a stalled token request: a waiting request's timeout and signal bound it",

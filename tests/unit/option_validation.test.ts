@@ -216,7 +216,9 @@ const ADAPTER_OPTIONS: Record<string, readonly unknown[]> = {
   additionalHeaders: WRONG.headers,
   raiseExc: WRONG.bool,
   auth: WRONG.plugin,
-  version: [{}, "x.y", true],
+  version: [{}, "x.y", true, [{}]],
+  minVersion: [{}, null, [true]],
+  maxVersion: [{}, () => 1],
 };
 
 Deno.test("Adapter: every wrong-type option is an OptionError", () => {
