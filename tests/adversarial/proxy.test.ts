@@ -201,6 +201,8 @@ Deno.test({
       if (o.kind === "hang" && mustSucceed) bump("failures", `${label}: hung`);
     }
     /** Duplicated non-idempotent sends and excess attempts among `records`. */
+    /** The most attempts seen per scenario, method and first fault (information). */
+    const attempts: Record<string, number> = {};
     function audit(records: ProxyRecord[], label: string, maxAttempts: number, oneAuth: boolean) {
       const byId = new Map<string, ProxyRecord[]>();
       for (const r of records) {
@@ -208,6 +210,9 @@ Deno.test({
       }
       for (const [id, rs] of byId) {
         const delivered = rs.filter((r) => r.delivered).length;
+        // attempts per first fault and method: "GET after stall: 2" (the most seen)
+        const key = `${label} ${rs[0]!.method} after ${rs[0]!.fault}`;
+        attempts[key] = Math.max(attempts[key] ?? 0, rs.length);
         if (!["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].includes(rs[0]!.method)) {
           bump(
             "duplicates",
@@ -650,6 +655,7 @@ Deno.test({
         byPath[key] = (byPath[key] ?? 0) + 1;
       }
       info(AREA, `requests through the proxies by method and path: ${JSON.stringify(byPath)}`);
+      info(AREA, `most attempts per request, by its first fault: ${JSON.stringify(attempts)}`);
       for (const [k, reasons] of Object.entries(why)) {
         for (const r of reasons) info(AREA, `${k}: ${r}`);
       }
