@@ -23,10 +23,10 @@ import {
   OsAuthError,
   Session,
   UntrustedOrigin,
-  v3,
 } from "../../mod.ts";
 import { FakeCloud } from "../../src/testing/mod.ts";
-import { loadFixturesOrWarn } from "../integration/_devcloud.ts";
+import { loadFixturesOrWarn, passwordPlugins } from "../integration/_devcloud.ts";
+import { adminPassword } from "../unit/_helpers.ts";
 import { describeError, info, report, sleep, trackUnhandled } from "./_kit.ts";
 
 const AREA = "heap";
@@ -123,18 +123,18 @@ Deno.test({
             return cloud.fetch(input, init);
           };
           const compute = await new Session({
-            auth: adminPlugin(cloud.authUrl),
+            auth: adminPassword(cloud.authUrl),
             fetch: transport,
           }).getEndpoint({ serviceType: "compute" });
           const discovery = new DiscoveryCache({ maxEntries: 64 });
-          let auth = adminPlugin(cloud.authUrl);
+          let auth = adminPassword(cloud.authUrl);
           let sess = new Session({ auth, fetch: transport, discoveryCache: discovery });
           await probe(
             "200k distinct requests (in-process transport)",
             200_000,
             20_000,
             async (i) => {
-              if (i % 1000 === 0) auth = adminPlugin(cloud.authUrl); // a new plugin: a new token
+              if (i % 1000 === 0) auth = adminPassword(cloud.authUrl); // a new plugin: a new token
               if (i % 100 === 0) {
                 sess = new Session({ auth, fetch: transport, discoveryCache: discovery });
               }
@@ -199,7 +199,7 @@ Deno.test({
         const cloud = new FakeCloud({ tokenTtlSeconds: 125 });
         const srv = await cloud.serve();
         try {
-          const sess = new Session({ auth: adminPlugin(srv.authUrl) });
+          const sess = new Session({ auth: adminPassword(srv.authUrl) });
           await probe("30k HTTP requests, 8 at a time", 30_000 / 8, 500, async () => {
             await Promise.all(Array.from({ length: 8 }, async (_, k) => {
               try {
@@ -219,16 +219,7 @@ Deno.test({
         ignore: !fx,
         fn: async () => {
           const f = fx!;
-          const sess = new Session({
-            auth: new v3.Password({
-              authUrl: f.auth_url,
-              username: f.users.admin.name,
-              password: f.users.admin.password,
-              userDomainId: "default",
-              projectName: "admin",
-              projectDomainId: "default",
-            }),
-          });
+          const sess = new Session({ auth: passwordPlugins(f).adminProject() });
           const filter = { serviceType: "placement" };
           await probe("800 Placement requests, 8 at a time", 800 / 8, 20, async () => {
             await Promise.all(Array.from({ length: 8 }, async () => {
@@ -252,14 +243,3 @@ Deno.test({
 });
 
 const FILTER = Object.freeze({ serviceType: "compute", interface: "public" });
-
-function adminPlugin(authUrl: string): v3.Password {
-  return new v3.Password({
-    authUrl,
-    username: "admin",
-    password: "secret",
-    userDomainId: "default",
-    projectName: "admin",
-    projectDomainId: "default",
-  });
-}

@@ -27,8 +27,12 @@
  * its absence a failure).
  */
 import assert from "node:assert/strict";
-import { Session, v3 } from "../../mod.ts";
-import { type DevCloudFixtures, loadFixturesOrWarn } from "../integration/_devcloud.ts";
+import { Session, type v3 } from "../../mod.ts";
+import {
+  type DevCloudFixtures,
+  loadFixturesOrWarn,
+  passwordPlugins,
+} from "../integration/_devcloud.ts";
 import { type Fault, FaultProxy, type ProxyRecord, Recorder } from "./_proxy.ts";
 import {
   Collector,
@@ -122,6 +126,7 @@ Deno.test({
     const rng = new Rng(SEED);
     const scan = new SecretScan();
     const admin = f.users.admin;
+    const plugins = passwordPlugins(f);
     scan.add(admin.password, f.users.demo.password, f.application_credentials.admin.secret);
     const logs = new Collector();
     const recorder = new Recorder("127.0.0.2");
@@ -161,11 +166,8 @@ Deno.test({
     }
     /** A fresh admin plugin and session through both proxies; trial id in every request. */
     function session(trial: string, s: SessionSettings = {}): { sess: Session; auth: v3.Password } {
-      const auth = new v3.Password({
+      const auth = plugins.password(admin, {
         authUrl: `${ks.url}/v3`,
-        username: admin.name,
-        password: admin.password,
-        userDomainId: "default",
         projectName: "admin",
         projectDomainId: "default",
         reauthenticate: s.reauthenticate,
@@ -240,14 +242,7 @@ Deno.test({
     async function placementHealthy(): Promise<void> {
       for (let i = 0; i < 60; i++) {
         const probe = new Session({
-          auth: new v3.Password({
-            authUrl: f.auth_url,
-            username: admin.name,
-            password: admin.password,
-            userDomainId: "default",
-            projectName: "admin",
-            projectDomainId: "default",
-          }),
+          auth: plugins.adminProject(),
           timeout: 5000,
         });
         const resp = await probe.get("/resource_providers", {
@@ -359,14 +354,7 @@ Deno.test({
         info(AREA, `placement GET/POST outcomes: ${results.join(" ")}`);
         // clean up the providers that were created (directly, no proxy)
         const direct = new Session({
-          auth: new v3.Password({
-            authUrl: f.auth_url,
-            username: admin.name,
-            password: admin.password,
-            userDomainId: "default",
-            projectName: "admin",
-            projectDomainId: "default",
-          }),
+          auth: plugins.adminProject(),
         });
         const list = await (await direct.get("/resource_providers", {
           endpointFilter: { serviceType: "placement" },
@@ -390,14 +378,7 @@ Deno.test({
         const old = await sess.getToken();
         scan.add(old);
         const direct = new Session({
-          auth: new v3.Password({
-            authUrl: f.auth_url,
-            username: admin.name,
-            password: admin.password,
-            userDomainId: "default",
-            projectName: "admin",
-            projectDomainId: "default",
-          }),
+          auth: plugins.adminProject(),
         });
         const del = await direct.delete(`${f.auth_url}/auth/tokens`, {
           headers: { "X-Subject-Token": old },
