@@ -65,7 +65,11 @@ export {
 export { TokenEndpoint, type TokenEndpointOptions } from "./src/plugins/token_endpoint.ts";
 export { NoAuth, type NoAuthOptions } from "./src/plugins/noauth.ts";
 export { HttpBasic, type HttpBasicOptions } from "./src/plugins/http_basic.ts";
-export { DiscoveryCache } from "./src/discovery/cache.ts";
+export {
+  DEFAULT_DISCOVERY_CACHE_SIZE,
+  DiscoveryCache,
+  type DiscoveryCacheOptions,
+} from "./src/discovery/cache.ts";
 export { EndpointData, type EndpointDataInit } from "./src/discovery/endpoint_data.ts";
 export {
   legacyMicroversionHeaders,

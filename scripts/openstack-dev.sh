@@ -6,6 +6,9 @@
 #                                     servers, create fixtures; ok when already running
 #   scripts/openstack-dev.sh stop     stop the servers this script started, remove pid files
 #   scripts/openstack-dev.sh status   what runs where (exit 0 only when both answer)
+#   scripts/openstack-dev.sh restart keystone|placement
+#                                     stop and start one server of an initialised cloud with the
+#                                     current settings (e.g. OSAUTH_OS_TOKEN_EXPIRATION); fixtures kept
 #   scripts/openstack-dev.sh reset    stop and delete $OSAUTH_OS_DIR (next start re-initialises)
 #   scripts/openstack-dev.sh env      print the settings (ports, dir) as shell assignments
 #
@@ -438,6 +441,29 @@ cmd_status() {
   return $rc
 }
 
+cmd_restart() { # name
+  local name=${1:-} url i
+  case $name in
+  keystone) url="http://127.0.0.1:$KS_PORT/v3" ;;
+  placement) url="http://127.0.0.1:$PL_PORT/" ;;
+  *) die "usage: $0 restart keystone|placement" ;;
+  esac
+  mkdir -p "$OS_DIR"
+  exec 9>"$OS_DIR/.lock"
+  flock -w 300 9 || die "another openstack-dev.sh holds $OS_DIR/.lock"
+  initialised && [ -s "$OS_DIR/fixtures.json" ] || die "the cloud in $OS_DIR is not set up: run start first"
+  write_configs
+  stop_server "$name"
+  STARTED=()
+  start_server "$name"
+  for ((i = 0; i < START_TIMEOUT * 10; i++)); do
+    [ "$(http_code "$url")" = 200 ] && { log "$name restarted in $(elapsed) (pid $(pid_of "$name"))"; return 0; }
+    sleep 0.1
+  done
+  tail_log "$OS_DIR/$name.log"
+  die "$name did not answer at $url within ${START_TIMEOUT}s after the restart"
+}
+
 cmd_reset() {
   cmd_stop
   case $OS_DIR in / | "$HOME" | "$REPO") die "refusing to delete $OS_DIR" ;; esac
@@ -463,6 +489,7 @@ case ${1:-} in
 start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
+restart) cmd_restart "${2:-}" ;;
 reset) cmd_reset ;;
 env) cmd_env ;;
 *)

@@ -34,6 +34,7 @@ import { isAbsoluteUrl, joinUrl } from "./session/url.ts";
 import { type HeaderRecord, mergeHeaders } from "./session/headers.ts";
 import type { RequestOptions } from "./session/options.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
+import * as v from "./util/validate.ts";
 
 /** Options of `new Adapter(session, options)`; all optional. */
 export interface AdapterOptions {
@@ -91,6 +92,33 @@ export interface AdapterOptions {
   /** Auth plugin instead of the session's. */
   auth?: AuthPlugin;
 }
+
+/** The checks of every {@linkcode AdapterOptions} option (version values are parsed later). */
+const ADAPTER_CHECKS: v.Checks = v.checks({
+  serviceType: v.nonEmptyString,
+  interface: v.stringOrList,
+  regionName: v.string,
+  serviceName: v.string,
+  serviceId: v.string,
+  endpointId: v.string,
+  endpointOverride: v.nonEmptyString,
+  version: v.versionInput,
+  minVersion: v.versionInput,
+  maxVersion: v.versionInput,
+  allowExperimental: v.boolean,
+  allowDeprecated: v.boolean,
+  allowUnknown: v.boolean,
+  defaultMicroversion: v.string,
+  connectRetries: v.nonNegativeInt,
+  statusCodeRetries: v.nonNegativeInt,
+  retriableStatusCodes: v.statusList,
+  timeout: v.positiveMs,
+  logger: v.logger,
+  globalRequestId: v.string,
+  additionalHeaders: v.headersInit,
+  raiseExc: v.boolean,
+  auth: v.authPlugin,
+});
 
 /** Options of the adapter's request methods: the session's request options. */
 export type AdapterRequestOptions = RequestOptions;
@@ -158,6 +186,7 @@ export class Adapter {
     if (options === null || typeof options !== "object") {
       throw new OptionError("Adapter options must be an object");
     }
+    v.checkAll(options, ADAPTER_CHECKS);
     this.session = session;
     const type = options.serviceType;
     if (type !== undefined && (typeof type !== "string" || type === "")) {

@@ -11,7 +11,14 @@
  *
  * @module
  */
-import { redactErrorChain, redactUrl, redactUrlsIn, requestIdOf } from "./logging.ts";
+import {
+  escapeControlChars,
+  redactErrorChain,
+  redactUrl,
+  redactUrlsIn,
+  requestIdOf,
+} from "./logging.ts";
+import { readBodyStart } from "./util/body_start.ts";
 
 export { requestIdOf };
 
@@ -19,12 +26,14 @@ export { requestIdOf };
  * Base class of every error osauth throws. A password in a URL's user info
  * and secret query parameters (`?token=...`) are replaced by `***` wherever a
  * URL appears in the message, and in the messages of the `cause` chain.
+ * Control characters (CR, LF, ...) in the message are escaped (`\n`), so
+ * that text it quotes cannot forge log lines.
  */
 export class OsAuthError extends Error {
   /** Creates the error. */
   constructor(message: string, options?: ErrorOptions) {
     if (options?.cause !== undefined) redactErrorChain(options.cause);
-    super(redactUrlsIn(String(message)), options);
+    super(escapeControlChars(redactUrlsIn(String(message))), options);
     this.name = new.target.name;
   }
 }
@@ -131,7 +140,7 @@ export class HttpError extends OsAuthError {
   constructor(init: HttpErrorInit) {
     const status = init.status ?? (new.target as typeof HttpError).httpStatus;
     const parts = [
-      init.message ? `${init.message}` : `HTTP ${status}`,
+      init.message ? capText(`${init.message}`, MESSAGE_LIMIT) : `HTTP ${status}`,
       `(HTTP ${status})`,
     ];
     if (init.requestId) parts.push(`(Request-ID: ${init.requestId})`);
@@ -334,6 +343,38 @@ const BY_STATUS: ReadonlyMap<number, typeof HttpError> = new Map(
   ].map((c) => [c.httpStatus, c]),
 );
 
+/** Bytes of an error body read; the rest is not read (`details` keeps the start). */
+export const ERROR_BODY_LIMIT: number = 64 * 1024;
+
+/** Most characters of a server's message quoted in an {@linkcode HttpError}'s message. */
+export const MESSAGE_LIMIT = 1000;
+/**
+ * Most characters of a text (non-JSON) error body a message is looked for
+ * in: the body is capped before any processing (its start is in `details`).
+ */
+export const MESSAGE_SOURCE_LIMIT = 4096;
+/** Deepest JSON error body kept parsed in `details` (a deeper one is kept as text). */
+export const DETAILS_DEPTH_LIMIT = 100;
+
+/** `text`, cut to `limit` characters with `...` when longer. */
+function capText(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
+}
+
+/** Whether `value` nests arrays and objects deeper than `limit` (a loop, not recursion). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(v)) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /** Parses `Retry-After` (seconds or HTTP date) into seconds, relative to `now` (ms). */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (value === null || value.trim() === "") return undefined;
@@ -410,7 +451,8 @@ export async function httpErrorFromResponse(
   let details: unknown;
   let text = "";
   try {
-    text = await response.text();
+    // At most ERROR_BODY_LIMIT bytes are read: a huge body costs no more than its start.
+    text = (await readBodyStart(response, ERROR_BODY_LIMIT)).text;
   } catch {
     text = "";
   }
@@ -419,6 +461,7 @@ export async function httpErrorFromResponse(
     if (type.includes("json") || /^\s*[{[]/.test(text)) {
       try {
         details = JSON.parse(text);
+        if (nestedDeeperThan(details, DETAILS_DEPTH_LIMIT)) details = text;
       } catch {
         details = text;
       }
@@ -444,7 +487,9 @@ export async function httpErrorFromResponse(
     status: response.status,
     method,
     url,
-    message: messageFromBody(details) ?? (response.statusText || undefined),
+    message: messageFromBody(
+      typeof details === "string" ? details.slice(0, MESSAGE_SOURCE_LIMIT) : details,
+    ) ?? (response.statusText || undefined),
     requestId: requestIdOf(response.headers),
     details,
     response,

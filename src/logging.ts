@@ -123,9 +123,22 @@ export function redactUrl(url: string): string {
     u.password = REDACTED;
     changed = true;
   }
-  for (const name of new Set(u.searchParams.keys())) {
-    if (isSecretKey(name)) {
-      u.searchParams.set(name, REDACTED);
+  if (u.search !== "") {
+    // One pass over the parameters (searchParams.set per name would rewrite the
+    // query each time: quadratic in the number of secret names).
+    const params: [string, string][] = [];
+    const secret = new Set<string>();
+    for (const [name, value] of u.searchParams) {
+      // A secret name keeps its first place with the value replaced; its repeats go (as set() did).
+      if (!isSecretKey(name)) {
+        params.push([name, value]);
+      } else if (!secret.has(name)) {
+        secret.add(name);
+        params.push([name, REDACTED]);
+      }
+    }
+    if (secret.size > 0) {
+      u.search = new URLSearchParams(params).toString();
       changed = true;
     }
   }
@@ -137,21 +150,61 @@ export function redactUrl(url: string): string {
     : u.toString().slice(u.protocol.length);
 }
 
-/** URLs in free text (error messages, stack traces): scheme, `://`, up to a space or quote. */
-const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()]+/gi;
+/** Whether char code `c` may be in a URL scheme (letters, digits, "+", "-", "."). */
+function isSchemeCode(c: number): boolean {
+  const l = c | 0x20;
+  return (l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+}
+
+/** Whether char code `c` ends a URL in free text: white space, a quote, `<`, `>`, `(` or `)`. */
+function endsUrl(c: number): boolean {
+  return c <= 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 40 || c === 41 ||
+    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 ||
+    c === 0xfeff;
+}
+
+/** Sentence punctuation after a URL ("... at http://h/x: refused"), not part of it. */
+function isTrailingPunctuation(c: number): boolean {
+  return c === 46 || c === 44 || c === 59 || c === 58 || c === 33 || c === 63;
+}
 
 /**
  * `text` with every URL in it passed through {@linkcode redactUrl}: for
  * messages that quote URLs, such as a fetch error's (which shows the URL as
- * the runtime serialised it, not as it was given).
+ * the runtime serialised it, not as it was given). A URL is a scheme
+ * (a letter, then letters, digits, `+`, `-`, `.`), `://`, and everything up
+ * to white space, a quote, `<`, `>`, `(` or `)`, less trailing sentence
+ * punctuation. One pass over the text: linear in its length.
  */
 export function redactUrlsIn(text: string): string {
-  if (!text.includes("://")) return text;
-  return text.replace(URL_IN_TEXT, (match) => {
-    // Sentence punctuation after a URL ("... at http://h/x: refused") is not part of it.
-    const url = match.replace(/[.,;:!?]+$/, "");
-    return redactUrl(url) + match.slice(url.length);
-  });
+  let at = text.indexOf("://");
+  if (at < 0) return text;
+  let out = "";
+  let copied = 0; // text before this index is in `out` (or was a URL already handled)
+  while (at >= 0) {
+    // the scheme: the longest run of scheme characters before "://" that starts with a letter
+    let start = at;
+    while (start > copied && isSchemeCode(text.charCodeAt(start - 1))) start--;
+    while (start < at && !isLetterCode(text.charCodeAt(start))) start++;
+    let end = at + 3;
+    while (end < text.length && !endsUrl(text.charCodeAt(end))) end++;
+    if (start === at || end === at + 3) {
+      at = text.indexOf("://", at + 1);
+      continue;
+    }
+    let urlEnd = end;
+    while (urlEnd > at + 3 && isTrailingPunctuation(text.charCodeAt(urlEnd - 1))) urlEnd--;
+    out += text.slice(copied, start) + redactUrl(text.slice(start, urlEnd));
+    copied = urlEnd;
+    at = text.indexOf("://", end);
+  }
+  return out + text.slice(copied);
+}
+
+function isLetterCode(c: number): boolean {
+  const l = c | 0x20;
+  return l >= 97 && l <= 122;
 }
 
 /**
@@ -187,20 +240,31 @@ export function redactErrorChain(err: unknown): void {
   }
 }
 
+/**
+ * How deep logged JSON is redacted (arrays, objects and JSON in strings
+ * count); anything deeper is replaced by {@linkcode TOO_DEEP}, so that a
+ * deeply nested body neither overflows the stack nor shows what is below.
+ */
+export const LOG_JSON_DEPTH = 64;
+/** What replaces JSON nested deeper than {@linkcode LOG_JSON_DEPTH} in logs. */
+export const TOO_DEEP = "<omitted: nested too deep>";
+
 /** The value of a secret key: primitives become `***`, objects are searched further. */
-function redactSecretValue(value: unknown, key: string): unknown {
-  if (Array.isArray(value)) return value.map((v) => redactSecretValue(v, key));
-  if (value !== null && typeof value === "object") return redactValue(value, key);
+function redactSecretValue(value: unknown, key: string, depth: number): unknown {
+  if (depth > LOG_JSON_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((v) => redactSecretValue(v, key, depth + 1));
+  if (value !== null && typeof value === "object") return redactValue(value, key, depth);
   return value === null || typeof value === "boolean" ? value : REDACTED;
 }
 
-function redactValue(value: unknown, parentKey: string | undefined): unknown {
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, parentKey));
+function redactValue(value: unknown, parentKey: string | undefined, depth: number): unknown {
+  if (depth > LOG_JSON_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, parentKey, depth + 1));
   if (typeof value === "string") {
     // JSON inside a string (EC2 credential blobs, Ironic error_message).
     if (/^\s*[{[]/.test(value)) {
       try {
-        return JSON.stringify(redactValue(JSON.parse(value), parentKey));
+        return JSON.stringify(redactValue(JSON.parse(value), parentKey, depth + 1));
       } catch {
         return value;
       }
@@ -215,12 +279,12 @@ function redactValue(value: unknown, parentKey: string | undefined): unknown {
       out[k] = "<removed>";
     } else if (isSecretKey(key)) {
       // {"password": "..."} -> "***"; {"token": {"id": "..."}} -> recursed, id redacted below
-      out[k] = redactSecretValue(v, key);
+      out[k] = redactSecretValue(v, key, depth + 1);
     } else if (key === "id" && parentKey !== undefined && /token/.test(parentKey)) {
       // {"token": {"id": "<token>"}} in v3 token auth and v2 requests and responses
       out[k] = REDACTED;
     } else {
-      out[k] = redactValue(v, key);
+      out[k] = redactValue(v, key, depth + 1);
     }
   }
   return out;
@@ -240,7 +304,7 @@ export function redactBody(text: string): string {
       ? "<omitted: may contain secrets>"
       : text;
   }
-  return JSON.stringify(redactValue(parsed, undefined));
+  return JSON.stringify(redactValue(parsed, undefined, 0));
 }
 
 /** What is logged about a request. */
@@ -279,6 +343,26 @@ export function requestIdOf(headers: Headers): string | undefined {
     undefined;
 }
 
+/** Control characters, and the Unicode line separators and bidirectional overrides. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL_CHAR = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_CHARS = new RegExp(CONTROL_CHAR.source, "g");
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * `text` with control characters escaped (`\n`, `\r`, `\t`, else
+ * `\u00XX`), and the Unicode line separators and bidirectional overrides:
+ * text from a server or a caller quoted in a message or a log line cannot
+ * start a new line or disguise the rest of it.
+ */
+export function escapeControlChars(text: string): string {
+  if (!CONTROL_CHAR.test(text)) return text;
+  return text.replace(
+    CONTROL_CHARS,
+    (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 function shellQuote(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
 }
@@ -290,7 +374,7 @@ export async function logRequest(logger: Logger, entry: RequestLogEntry): Promis
     parts.push(`-H "${k}: ${v}"`);
   }
   if (entry.body !== undefined) parts.push(`-d ${shellQuote(redactBody(entry.body))}`);
-  logger.debug(parts.join(" "));
+  logger.debug(escapeControlChars(parts.join(" ")));
 }
 
 /** Logs a response at debug: status, request id, elapsed time, headers, body. */
@@ -298,12 +382,12 @@ export async function logResponse(logger: Logger, entry: ResponseLogEntry): Prom
   const headers = await redactHeaders(entry.headers);
   const requestId = requestIdOf(entry.headers);
   const head = headers.map(([k, v]) => `${k}: ${v}`).join(" ");
-  logger.debug(
+  logger.debug(escapeControlChars(
     `RESP: [${entry.status}] ${entry.method} ${redactUrl(entry.url)} ` +
       `${entry.elapsedMs.toFixed(0)}ms` + (requestId ? ` request-id=${requestId}` : "") +
       (head ? ` ${head}` : ""),
-  );
+  ));
   if (entry.body !== undefined && entry.body !== "") {
-    logger.debug(`RESP BODY: ${redactBody(entry.body)}`);
+    logger.debug(escapeControlChars(`RESP BODY: ${redactBody(entry.body)}`));
   }
 }

@@ -32,6 +32,7 @@ import {
   VersionNotAvailable,
 } from "../errors.ts";
 import { redactUrl } from "../logging.ts";
+import { readBodyCapped, VERSION_DOCUMENT_LIMIT } from "../util/body.ts";
 import type { Session } from "../session/session.ts";
 import { chooseOverride, resolveOverride } from "../session/endpoint.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter } from "../types.ts";
@@ -222,7 +223,13 @@ async function loadDocument(
     });
   }
   if (resp.status >= 400) throw await httpErrorFromResponse(resp, "GET", url, session.now());
-  const text = await resp.text();
+  const text = await readBodyCapped(
+    resp,
+    VERSION_DOCUMENT_LIMIT,
+    "version document",
+    url,
+    DiscoveryFailure,
+  );
   let body: unknown;
   try {
     body = JSON.parse(text);

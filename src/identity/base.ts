@@ -22,6 +22,7 @@ import {
   encodeAuthState,
   SharedAuthState,
 } from "./state.ts";
+import { readBodyCapped, TOKEN_BODY_LIMIT } from "../util/body.ts";
 
 /** Options every identity plugin takes. */
 export interface BaseIdentityOptions {
@@ -70,10 +71,20 @@ export function requireString(value: unknown, name: string, plugin: string): str
   return value;
 }
 
-/** The JSON body of a token response; {@linkcode AuthorizationFailure} when it is not JSON. */
+/**
+ * The JSON body of a token response; {@linkcode AuthorizationFailure} when it
+ * is not JSON or larger than `TOKEN_BODY_LIMIT`.
+ */
 export async function tokenResponseJson(resp: Response, url: string): Promise<unknown> {
+  const text = await readBodyCapped(
+    resp,
+    TOKEN_BODY_LIMIT,
+    "token response",
+    url,
+    AuthorizationFailure,
+  );
   try {
-    return await resp.json();
+    return JSON.parse(text);
   } catch {
     throw new AuthorizationFailure(`the token response from ${url} is not JSON`);
   }

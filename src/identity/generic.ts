@@ -24,6 +24,7 @@ import { Token as V3Token } from "./v3/token.ts";
 import { Password as V2Password } from "./v2/password.ts";
 import { Token as V2Token } from "./v2/token.ts";
 import type { CacheIdElements } from "./state.ts";
+import { readBodyCapped, VERSION_DOCUMENT_LIMIT } from "../util/body.ts";
 
 /** Options common to the generic plugins. */
 export interface GenericOptions extends BaseIdentityOptions, ScopeOptions {
@@ -195,8 +196,15 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
       );
     }
     let body: unknown;
+    const text = await readBodyCapped(
+      resp,
+      VERSION_DOCUMENT_LIMIT,
+      "identity version document",
+      this.authUrl,
+      DiscoveryFailure,
+    );
     try {
-      body = await resp.json();
+      body = JSON.parse(text);
     } catch {
       throw new DiscoveryFailure(
         `the identity version document at ${this.authUrl} is not JSON (HTTP ${resp.status})`,

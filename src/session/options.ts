@@ -6,6 +6,7 @@
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
 import type { DiscoveryCache } from "../discovery/cache.ts";
 import { OptionError } from "../errors.ts";
+import * as v from "../util/validate.ts";
 
 /** Options of `new Session(options)`. All are optional. */
 export interface SessionOptions {
@@ -133,28 +134,132 @@ export interface RequestOptions {
   redirect?: boolean;
 }
 
+/** The checks of every {@linkcode SessionOptions} option (see src/util/validate.ts). */
+const SESSION_CHECKS: v.Checks = v.checks({
+  auth: v.authPlugin,
+  // verify and cert: checkTransportOptions (the Session's constructor runs it)
+  timeout: v.positiveMs,
+  userAgent: v.string,
+  appName: v.string,
+  appVersion: v.string,
+  additionalHeaders: v.headersInit,
+  logger: v.logger,
+  connectRetries: v.nonNegativeInt,
+  statusCodeRetries: v.nonNegativeInt,
+  retriableStatusCodes: v.statusList,
+  retryDelay: v.nonNegativeMs,
+  maxRetryDelay: v.nonNegativeMs,
+  retryNonIdempotent: v.boolean,
+  maxConcurrency: v.positiveInt,
+  discoveryCache: v.methods("a DiscoveryCache", ["get", "has", "clear"]),
+  fetch: v.func,
+  now: v.func,
+  interface: v.stringOrList,
+  regionName: v.string,
+  endpointOverrides: v.stringRecord,
+  apiVersions: v.stringRecord,
+  trustedOrigins: v.stringList,
+  redirectLimit: v.nonNegativeInt,
+});
+
+/** `value` at `name` unless it is undefined or a string; else {@linkcode OptionError}. */
+function optionalString(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== "string") v.string(value, name);
+}
+
+/** `value` at `name` unless it is undefined or a boolean; else {@linkcode OptionError}. */
+function optionalBoolean(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== "boolean") v.boolean(value, name);
+}
+
+/** `value` at `name` unless it is undefined or a version (string, number, list). */
+function optionalVersion(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== "string") v.versionInput(value, name);
+}
+
+/**
+ * Checks an endpoint filter (`name` in messages); {@linkcode OptionError}
+ * for a field of the wrong type (version values are parsed where they are
+ * used). Every request with a filter runs it: plain property reads.
+ */
+export function checkEndpointFilter(value: unknown, name: string): void {
+  v.record(value, name);
+  optionalString(value.serviceType, `${name}.serviceType`);
+  const iface = value.interface;
+  if (iface !== undefined && typeof iface !== "string") v.stringOrList(iface, `${name}.interface`);
+  optionalString(value.regionName, `${name}.regionName`);
+  optionalString(value.serviceName, `${name}.serviceName`);
+  optionalString(value.serviceId, `${name}.serviceId`);
+  optionalString(value.endpointId, `${name}.endpointId`);
+  optionalString(value.endpointOverride, `${name}.endpointOverride`);
+  optionalVersion(value.version, `${name}.version`);
+  optionalVersion(value.minVersion, `${name}.minVersion`);
+  optionalVersion(value.maxVersion, `${name}.maxVersion`);
+  optionalBoolean(value.allowExperimental, `${name}.allowExperimental`);
+  optionalBoolean(value.allowDeprecated, `${name}.allowDeprecated`);
+  optionalBoolean(value.allowUnknown, `${name}.allowUnknown`);
+}
+
+/** The checks of every {@linkcode RequestOptions} option. */
+const REQUEST_CHECKS: v.Checks = v.checks({
+  method: v.httpMethod,
+  headers: v.headersInit,
+  body: v.body,
+  // json: serialised (and so checked) by jsonText when the request is prepared
+  authenticated: v.boolean,
+  auth: v.authPlugin,
+  endpointFilter: checkEndpointFilter,
+  endpointOverride: v.string,
+  raiseExc: v.boolean,
+  allowReauth: v.boolean,
+  microversion: v.string,
+  microversionServiceType: v.string,
+  connectRetries: v.nonNegativeInt,
+  statusCodeRetries: v.nonNegativeInt,
+  retriableStatusCodes: v.statusList,
+  retryNonIdempotent: v.boolean,
+  timeout: v.positiveMs,
+  signal: v.signal,
+  globalRequestId: v.string,
+  logger: v.logger,
+  redirect: v.boolean,
+});
+
+/**
+ * Checks the options of `new Session(options)` (its `verify`/`cert` are the
+ * transport's to check); {@linkcode OptionError} for the first wrong one.
+ */
+export function checkSessionOptions(options: unknown): asserts options is SessionOptions {
+  if (options === null || typeof options !== "object") {
+    throw new OptionError("Session options must be an object");
+  }
+  v.checkAll(options, SESSION_CHECKS);
+}
+
+/**
+ * Checks the options a request sets (cheap: only those present are looked
+ * at); {@linkcode OptionError} for the first wrong one.
+ */
+export function checkRequestOptions(options: unknown): asserts options is RequestOptions {
+  if (options === null || typeof options !== "object") {
+    throw new OptionError("request options must be an object");
+  }
+  v.checkSet(options, REQUEST_CHECKS);
+}
+
 /** `value` when it is a non-negative integer (or undefined); else {@linkcode OptionError}. */
 export function nonNegativeInt(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    throw new OptionError(`${name} must be a non-negative integer, got ${String(value)}`);
-  }
-  return value;
+  if (value !== undefined) v.nonNegativeInt(value, name);
+  return value as number | undefined;
 }
 
 /** `value` when it is a positive finite number (or undefined); else {@linkcode OptionError}. */
 export function positiveNumber(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
-    throw new OptionError(`${name} must be a positive number of milliseconds`);
-  }
-  return value;
+  if (value !== undefined) v.positiveMs(value, name);
+  return value as number | undefined;
 }
 
 /** Throws {@linkcode OptionError} unless `value` is undefined or a non-negative finite number. */
 export function nonNegativeMs(value: unknown, name: string): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
-    throw new OptionError(`${name} must be a non-negative number of milliseconds`);
-  }
+  if (value !== undefined) v.nonNegativeMs(value, name);
 }

@@ -46,12 +46,16 @@ import { officialServiceType } from "../catalog/service_types.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
 import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
 import {
+  checkEndpointFilter,
+  checkRequestOptions,
+  checkSessionOptions,
   nonNegativeInt,
   nonNegativeMs,
   positiveNumber,
   type RequestOptions,
   type SessionOptions,
 } from "./options.ts";
+import { jsonText } from "../util/validate.ts";
 import { Semaphore } from "./semaphore.ts";
 import { checkedAuthHeaders, type HeaderRecord, mergeHeaders, setHeader } from "./headers.ts";
 import { checkTrusted, isAbsoluteUrl, joinUrl, originOf } from "./url.ts";
@@ -196,9 +200,7 @@ export class Session {
 
   /** Creates a session. Throws `OptionError` on bad options. */
   constructor(options: SessionOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new OptionError("Session options must be an object");
-    }
+    checkSessionOptions(options);
     this.#options = { ...options };
     this.auth = options.auth;
     this.verify = options.verify ?? true;
@@ -345,6 +347,7 @@ export class Session {
    * Throws {@linkcode EndpointNotFound} when there is none.
    */
   async getEndpoint(filter: EndpointDataFilter, auth?: AuthPlugin): Promise<string> {
+    if (filter !== undefined) checkEndpointFilter(filter, "filter");
     const plugin = auth ?? this.auth;
     return await this.#endpointFor(
       filter,
@@ -401,6 +404,11 @@ export class Session {
    * API version and microversion range.
    */
   getEndpointData(filter: EndpointDataFilter, auth?: AuthPlugin): Promise<EndpointData> {
+    try {
+      if (filter !== undefined) checkEndpointFilter(filter, "filter");
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return getEndpointData(this, this.mergeFilter(filter), auth ?? this.auth);
   }
 
@@ -537,7 +545,7 @@ export class Session {
     let body: BodyInit | null | undefined = options.body;
     let bodyText: string | undefined = typeof body === "string" ? body : undefined;
     if (options.json !== undefined) {
-      bodyText = JSON.stringify(options.json);
+      bodyText = jsonText(options.json);
       body = bodyText;
       if (!("content-type" in headers)) headers["content-type"] = "application/json";
       if (!("accept" in headers)) headers["accept"] = "application/json";
@@ -609,6 +617,7 @@ export class Session {
     options: RequestOptions,
     method: string | undefined,
   ): Promise<Response> {
+    checkRequestOptions(options);
     const auth = options.auth ?? this.auth;
     const authenticated = options.authenticated ?? auth !== undefined;
     if (authenticated && !auth) {
