@@ -6,7 +6,14 @@
  * @module
  */
 import type { AccessInfo } from "../access/access_info.ts";
-import { AuthorizationFailure, OptionError } from "../errors.ts";
+import {
+  AuthorizationFailure,
+  ConnectFailure,
+  ConnectTimeout,
+  OptionError,
+  OsAuthError,
+} from "../errors.ts";
+import { redactUrl } from "../logging.ts";
 import type { Session } from "../session/session.ts";
 import type { AuthPlugin, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
@@ -53,10 +60,45 @@ export function requireString(value: unknown, name: string, plugin: string): str
   return value;
 }
 
-/** The JSON body of a token response; {@linkcode AuthorizationFailure} when it is not JSON. */
+/**
+ * How long a token request (and an identity version discovery) may take per
+ * attempt when the session sets no `timeout`: one stalled token request is
+ * shared by every request of the plugin, so it must end on its own. Each
+ * waiting request also stops waiting at its own `signal` or `timeout`.
+ */
+export const TOKEN_REQUEST_TIMEOUT_MS = 60_000;
+
+/** The timeout of an identity plugin's own requests: the session's, else {@linkcode TOKEN_REQUEST_TIMEOUT_MS}. */
+export function identityTimeout(session: Session): number {
+  return session.timeout ?? TOKEN_REQUEST_TIMEOUT_MS;
+}
+
+/**
+ * The JSON body of a token response; {@linkcode AuthorizationFailure} when it
+ * is not JSON, {@linkcode ConnectTimeout} when the body was not read within
+ * the request's timeout, {@linkcode ConnectFailure} when reading it failed.
+ */
 export async function tokenResponseJson(resp: Response, url: string): Promise<unknown> {
+  let text: string;
   try {
-    return await resp.json();
+    text = await resp.text();
+  } catch (err) {
+    const timedOut = err instanceof ConnectTimeout ||
+      (err instanceof Error && err.name === "TimeoutError");
+    if (timedOut) {
+      throw new ConnectTimeout(
+        `the token response from ${url} timed out while its body was read` +
+          (err instanceof OsAuthError ? ` (${err.message})` : ""),
+        { cause: err },
+      );
+    }
+    throw new ConnectFailure(
+      `the token response from ${url} could not be read: ${(err as Error)?.message ?? err}`,
+      { cause: err },
+    );
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new AuthorizationFailure(`the token response from ${url} is not JSON`);
   }
@@ -121,7 +163,7 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
 
   /** Fields shown by `console.log(plugin)` and `JSON.stringify(plugin)`. No secrets. */
   protected describe(): Record<string, unknown> {
-    return { authUrl: this.authUrl, authenticated: this.#access !== undefined };
+    return { authUrl: redactUrl(this.authUrl), authenticated: this.#access !== undefined };
   }
 
   /** Obtains a new token from the identity service. */

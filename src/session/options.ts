@@ -158,3 +158,17 @@ export function nonNegativeMs(value: unknown, name: string): void {
     throw new OptionError(`${name} must be a non-negative number of milliseconds`);
   }
 }
+
+/**
+ * Internal (not exported by the package): set on the options of a request an
+ * identity plugin makes (token request, identity version discovery). Such a
+ * request follows no redirect to another origin: its body (password,
+ * secret, passcode, token, receipt) must never be sent anywhere else.
+ */
+export const IDENTITY_REQUEST: unique symbol = Symbol("osauth.identityRequest");
+
+/** {@linkcode RequestOptions} of an identity plugin's request (see {@linkcode IDENTITY_REQUEST}). */
+export interface IdentityRequestOptions extends RequestOptions {
+  /** This is an identity request. */
+  [IDENTITY_REQUEST]?: true;
+}
