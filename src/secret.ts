@@ -38,6 +38,22 @@ export function safeInspect(target: object, summary: () => Record<string, unknow
   });
 }
 
+/** The text between the quotes of Python's `repr()` of a str. */
+function pythonReprInner(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = "";
+  for (const c of s) {
+    const code = c.charCodeAt(0);
+    if (c === "\\" || c === quote) out += `\\${c}`;
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\t") out += "\\t";
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += c;
+  }
+  return out;
+}
+
 /**
  * The forms a secret takes when a server quotes it back: as sent, escaped
  * inside a JSON string (also with `\uXXXX` for every non-ASCII character, as
@@ -47,7 +63,7 @@ export function safeInspect(target: object, summary: () => Record<string, unknow
  */
 function secretForms(secret: string): string[] {
   if (secret === "") return [];
-  const python = secret.replaceAll("\\", "\\\\").replaceAll("'", "\\'");
+  const python = pythonReprInner(secret);
   const html = secret.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
     .replaceAll('"', "&quot;").replaceAll("'", "&#x27;");
   const forms = [secret, python, html, html.replaceAll("&#x27;", "&#39;")];

@@ -15,7 +15,7 @@
  * @module
  */
 import type { AccessInfo } from "../access/access_info.ts";
-import { DiscoveryFailure } from "../errors.ts";
+import { DiscoveryFailure, UntrustedOrigin } from "../errors.ts";
 import type { Session } from "../session/session.ts";
 import {
   type BaseIdentityOptions,
@@ -190,6 +190,7 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
     try {
       resp = await session.request(this.authUrl, options);
     } catch (err) {
+      if (err instanceof UntrustedOrigin) throw err; // it says where the redirect pointed
       throw new DiscoveryFailure(
         `could not discover identity versions at ${this.authUrl}: ${(err as Error).message}`,
         { cause: err },
