@@ -875,7 +875,8 @@ export class Session {
    * `redirect: "manual"`), at most `redirectLimit` (30) of them. Credential
    * headers go along only to the same origin or to trusted origins (the
    * plugin's headers, `first.secretHeaders`, and every
-   * {@linkcode SENSITIVE_HEADERS} are dropped otherwise); a body holding
+   * {@linkcode SENSITIVE_HEADERS} are dropped otherwise, and so is user info
+   * in the Location's URL, which fetch would send as Authorization); a body holding
    * secrets is not sent again to an origin they would not go to
    * ({@linkcode UntrustedOrigin}); an identity request follows no redirect to
    * another origin at all; a redirect to anything but http(s) is refused.
@@ -940,6 +941,9 @@ export class Session {
           );
         }
         credentialed = false;
+        // User info in a URL becomes an Authorization header: a credential too.
+        nextUrl.username = "";
+        nextUrl.password = "";
         for (const h of SENSITIVE_HEADERS) delete headers[h];
         for (const h of first.secretHeaders ?? []) delete headers[h.toLowerCase()];
       }
