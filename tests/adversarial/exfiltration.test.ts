@@ -13,7 +13,9 @@
  *
  * Prints `adversarial exfiltration: leaks=N` and fails unless N is 0. A
  * control case (the listener trusted on purpose) checks that the detector
- * does see credentials that reach a listener.
+ * does see credentials that reach a listener. Deliberate differences from
+ * keystoneauth1 (which follows redirects with everything): docs/DIFFERENCES.md
+ * D-redirect-credentials, D-identity-redirect.
  *
  * Run alone: `deno test -A tests/adversarial/exfiltration.test.ts`; the
  * permissions it needs: `--allow-net=127.0.0.1,127.0.0.2,127.0.0.3`

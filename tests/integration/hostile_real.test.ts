@@ -6,6 +6,8 @@
  * succeed with one token request (the dev cloud's keystonemiddleware runs
  * with `token_cache_time = -1`, so Placement sees the revocation at once).
  *
+ * Differences: docs/DIFFERENCES.md D-echoed-secrets, D-shared-reauth.
+ *
  * Token requests are counted through the Session's `fetch` option (the
  * global fetch, wrapped), never a stub.
  */
@@ -14,19 +16,6 @@ import { BadRequest, Session } from "../../mod.ts";
 import { type DevCloudFixtures, loadFixturesOrWarn, passwordPlugins } from "./_devcloud.ts";
 
 const fx: DevCloudFixtures | undefined = await loadFixturesOrWarn("hostile_real");
-
-/** A `fetch` counting token requests. */
-function counting(): { fetch: typeof fetch; tokenRequests: () => number } {
-  let n = 0;
-  return {
-    fetch: (input, init) => {
-      const url = String(input instanceof Request ? input.url : input);
-      if (init?.method === "POST" && /\/auth\/tokens(\?|$)/.test(url)) n++;
-      return fetch(input, init);
-    },
-    tokenRequests: () => n,
-  };
-}
 
 /** Every text an error is shown as, plus the log lines. */
 function shown(err: unknown, lines: string[]): string[] {

@@ -1,6 +1,7 @@
 /**
  * Concurrency and time: many requests whose token is rejected at once, and
  * requests waiting for a token request that stalls (issue #12).
+ * Deliberate differences: docs/DIFFERENCES.md D-shared-reauth, D-token-request-timeout.
  */
 import assert from "node:assert/strict";
 import {

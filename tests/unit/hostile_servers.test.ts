@@ -2,6 +2,8 @@
  * Hostile servers (issue #12): identity requests redirected elsewhere, 401s
  * from redirect targets, bodies with secrets redirected, servers quoting the
  * secrets they were sent, and URLs with secrets in printed objects.
+ * Deliberate differences: docs/DIFFERENCES.md D-identity-redirect,
+ * D-redirect-credentials, D-echoed-secrets, D-basic-auth-log, D-custom-plugin-origins.
  */
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
@@ -454,5 +456,25 @@ Deno.test("NoAuth's placeholder goes to any origin; a custom plugin's headers do
     assert.equal(srv.seen.length, 1);
   } finally {
     await srv.close();
+  }
+});
+
+Deno.test("user info in a redirect's Location is not sent to an untrusted origin", async () => {
+  const other = server(() => Response.json({ ok: true }));
+  const home = server(() =>
+    new Response(null, {
+      status: 302,
+      headers: { location: other.origin.replace("//", "//user:Loc-pw-Secret@") + "/x" },
+    })
+  );
+  try {
+    const auth = new TokenEndpoint({ endpoint: home.origin, token: "tok-home" });
+    await (await new Session({ auth }).get(`${home.origin}/r`)).body?.cancel();
+    assert.equal(other.seen.length, 1);
+    assert.equal(other.seen[0]!.headers.get("authorization"), null);
+    assert.equal(other.seen[0]!.headers.get("x-auth-token"), null);
+    assert.equal(new URL(other.seen[0]!.url).pathname, "/x");
+  } finally {
+    await Promise.all([other.close(), home.close()]);
   }
 });

@@ -138,7 +138,7 @@ Deno.test("trusted origins: auth URL, catalog, overrides, trustedOrigins", async
     });
 
     await t.step(
-      "a custom plugin without getTrustedOrigins: its endpoints, trustedOrigins, overrides",
+      "a custom plugin without getTrustedOrigins: its endpoints, trustedOrigins, overrides (D-custom-plugin-origins)",
       async () => {
         const custom: AuthPlugin = {
           getHeaders: () => Promise.resolve({ "X-Auth-Token": "custom-tok" }),
