@@ -19,6 +19,7 @@ import {
   requestIdOf,
 } from "./logging.ts";
 import { readBodyStart } from "./util/body_start.ts";
+import { scrubValue, secretScrubber, sentSecretsOf } from "./secret.ts";
 
 export { requestIdOf };
 
@@ -439,7 +440,9 @@ export function messageFromBody(body: unknown): string | undefined {
 /**
  * Builds the right {@linkcode HttpError} subclass from a response, reading
  * (and so consuming) its body. `attempts` is how many times the request was
- * sent (status code retries).
+ * sent (status code retries). Secrets the request sent (a Session records
+ * them for its error responses) are replaced by `***` in the message and
+ * `details`, in every form a server quotes them.
  */
 export async function httpErrorFromResponse(
   response: Response,
@@ -457,11 +460,16 @@ export async function httpErrorFromResponse(
     text = "";
   }
   const type = response.headers.get("content-type") ?? "";
+  // Secrets the request sent, as a server may quote them back (Keystone's and
+  // Placement's 400s repeat a submitted password): gone from message and details.
+  const scrub = secretScrubber(sentSecretsOf(response));
+  if (scrub) text = scrub(text);
   if (text !== "") {
     if (type.includes("json") || /^\s*[{[]/.test(text)) {
       try {
         details = JSON.parse(text);
         if (nestedDeeperThan(details, DETAILS_DEPTH_LIMIT)) details = text;
+        else if (scrub) details = scrubValue(details, scrub);
       } catch {
         details = text;
       }

@@ -22,7 +22,7 @@
  * @module
  */
 import type { Logger } from "./types.ts";
-import { REDACTED } from "./secret.ts";
+import { REDACTED, secretScrubber } from "./secret.ts";
 
 /** Headers whose values are secrets, logged as `{SHA256}<hash>`. */
 export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
@@ -71,6 +71,15 @@ export async function hashSecret(value: string): Promise<string> {
   return `{SHA256}${hex}`;
 }
 
+/**
+ * A credential header's logged value: `{SHA256}<hash>`, except for Basic
+ * credentials (`Basic ***`): the hash of `user:password` without a salt
+ * would let anyone who reads the log try guessable passwords against it.
+ */
+async function hashedHeader(value: string): Promise<string> {
+  return /^\s*basic\s/i.test(value) ? `Basic ${REDACTED}` : await hashSecret(value);
+}
+
 /** Headers whose values are URLs, logged through {@linkcode redactUrl}. */
 const URL_HEADERS: ReadonlySet<string> = new Set(["location", "content-location", "referer"]);
 
@@ -87,7 +96,7 @@ export async function redactHeaders(
     out.push([
       name,
       isSensitiveHeader(name) || secret.some((s) => s.toLowerCase() === name)
-        ? await hashSecret(value)
+        ? await hashedHeader(value)
         : URL_HEADERS.has(name.toLowerCase())
         ? redactUrl(value)
         : value,
@@ -319,6 +328,8 @@ export interface RequestLogEntry {
   body?: string;
   /** More header names whose values are secrets (the auth plugin's). */
   secretHeaders?: readonly string[];
+  /** Secret values the request sends: replaced by `***` wherever they are in the body. */
+  secrets?: readonly string[];
 }
 
 /** What is logged about a response. */
@@ -335,6 +346,14 @@ export interface ResponseLogEntry {
   body?: string;
   /** Milliseconds from sending to headers received. */
   elapsedMs: number;
+  /** Secret values the request sent: replaced by `***` wherever the body quotes them. */
+  secrets?: readonly string[];
+}
+
+/** `body` with `secrets` (values a request sent) replaced in every form they are quoted. */
+function scrubbed(body: string, secrets: readonly string[] | undefined): string {
+  const scrub = secrets && secrets.length > 0 ? secretScrubber(secrets) : undefined;
+  return scrub ? scrub(body) : body;
 }
 
 /** The request id a response carries (`X-OpenStack-Request-Id`, else `X-Compute-Request-Id`). */
@@ -373,7 +392,9 @@ export async function logRequest(logger: Logger, entry: RequestLogEntry): Promis
   for (const [k, v] of await redactHeaders(entry.headers, entry.secretHeaders)) {
     parts.push(`-H "${k}: ${v}"`);
   }
-  if (entry.body !== undefined) parts.push(`-d ${shellQuote(redactBody(entry.body))}`);
+  if (entry.body !== undefined) {
+    parts.push(`-d ${shellQuote(scrubbed(redactBody(entry.body), entry.secrets))}`);
+  }
   logger.debug(escapeControlChars(parts.join(" ")));
 }
 
@@ -388,6 +409,8 @@ export async function logResponse(logger: Logger, entry: ResponseLogEntry): Prom
       (head ? ` ${head}` : ""),
   ));
   if (entry.body !== undefined && entry.body !== "") {
-    logger.debug(escapeControlChars(`RESP BODY: ${redactBody(entry.body)}`));
+    logger.debug(
+      escapeControlChars(`RESP BODY: ${scrubbed(redactBody(entry.body), entry.secrets)}`),
+    );
   }
 }

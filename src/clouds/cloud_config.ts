@@ -5,6 +5,8 @@
  * @module
  */
 
+import { redactUrl } from "../logging.ts";
+
 /** Keys whose values are secrets (matched on the key name). */
 const SECRET_KEY = /password|secret|passcode|token/i;
 /** ...except these, which only name or locate something. */
@@ -17,8 +19,12 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
 }
 
-/** A deep copy of `value` with every secret replaced by `***`. */
+/**
+ * A deep copy of `value` with every secret replaced by `***`, and in URLs a
+ * password (`user:password@`) and secret query parameters (`?token=`).
+ */
 export function redact(value: unknown): unknown {
+  if (typeof value === "string") return value.includes("://") ? redactUrl(value) : value;
   if (Array.isArray(value)) return value.map(redact);
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
@@ -179,7 +185,7 @@ export class CloudConfig {
       cert: this.cert,
       key: this.key,
       apiTimeout: this.apiTimeout,
-      endpointOverrides: { ...this.endpointOverrides },
+      endpointOverrides: redact(this.endpointOverrides),
       apiVersions: { ...this.apiVersions },
       raw: redact(this.raw),
       file: this.file,

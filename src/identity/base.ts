@@ -7,6 +7,7 @@
  */
 import type { AccessInfo } from "../access/access_info.ts";
 import { AuthorizationFailure, OptionError } from "../errors.ts";
+import { redactUrl } from "../logging.ts";
 import type { Session } from "../session/session.ts";
 import type { AuthPlugin, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
@@ -69,6 +70,19 @@ export function requireString(value: unknown, name: string, plugin: string): str
     throw new OptionError(`${plugin}: ${name} is required`);
   }
   return value;
+}
+
+/**
+ * How long a token request (and an identity version discovery) may take per
+ * attempt when the session sets no `timeout`: one stalled token request is
+ * shared by every request of the plugin, so it must end on its own. Each
+ * waiting request also stops waiting at its own `signal` or `timeout`.
+ */
+export const TOKEN_REQUEST_TIMEOUT_MS = 60_000;
+
+/** The timeout of an identity plugin's own requests: the session's, else {@linkcode TOKEN_REQUEST_TIMEOUT_MS}. */
+export function identityTimeout(session: Session): number {
+  return session.timeout ?? TOKEN_REQUEST_TIMEOUT_MS;
 }
 
 /**
@@ -177,7 +191,7 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
 
   /** Fields shown by `console.log(plugin)` and `JSON.stringify(plugin)`. No secrets. */
   protected describe(): Record<string, unknown> {
-    return { authUrl: this.authUrl, authenticated: this.#access !== undefined };
+    return { authUrl: redactUrl(this.authUrl), authenticated: this.#access !== undefined };
   }
 
   /** Obtains a new token from the identity service. */

@@ -15,9 +15,16 @@
  * @module
  */
 import type { AccessInfo } from "../access/access_info.ts";
-import { DiscoveryFailure } from "../errors.ts";
+import { DiscoveryFailure, UntrustedOrigin } from "../errors.ts";
 import type { Session } from "../session/session.ts";
-import { type BaseIdentityOptions, BaseIdentityPlugin, requireString } from "./base.ts";
+import {
+  type BaseIdentityOptions,
+  BaseIdentityPlugin,
+  identityTimeout,
+  requireString,
+} from "./base.ts";
+import { resolveVersionUrl } from "../discovery/document.ts";
+import { IDENTITY_REQUEST, type IdentityRequestOptions } from "../session/options.ts";
 import type { ScopeOptions, UserOptions } from "./v3/base.ts";
 import { Password as V3Password } from "./v3/password.ts";
 import { Token as V3Token } from "./v3/token.ts";
@@ -88,14 +95,28 @@ function versionsOf(body: unknown): Record<string, unknown>[] {
   return [];
 }
 
-/** Finds the v3 and v2.0 URLs an identity version document offers. */
+/**
+ * Finds the v3 and v2.0 URLs an identity version document offers. Links are
+ * resolved against the document's URL `base` as keystoneauth1 resolves them:
+ * a link to another host or scheme (a Keystone behind a proxy advertising its
+ * backend, or a hostile document) keeps `base`'s scheme and host and takes
+ * only the version from the link, so the credentials go nowhere but the
+ * auth URL's origin.
+ */
 export function identityVersions(body: unknown, base: string): Discovered {
   const found: Discovered = {};
   for (const v of versionsOf(body)) {
     const id = typeof v.id === "string" ? v.id : "";
     const links = Array.isArray(v.links) ? v.links as Record<string, unknown>[] : [];
     const self = links.find((l) => l?.rel === "self" && typeof l.href === "string");
-    const href = (self?.href as string | undefined) ?? base;
+    let href = base;
+    if (self) {
+      try {
+        href = resolveVersionUrl(base, self.href as string);
+      } catch {
+        continue; // a link that is no URL names no usable version
+      }
+    }
     if (/^v3(\.|$)/.test(id)) found.v3 ??= href;
     else if (/^v2\.0/.test(id)) found.v2 ??= href;
   }
@@ -183,13 +204,17 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
     if (/\/v3$/.test(path)) return { v3: this.authUrl };
     if (/\/v2\.0$/.test(path)) return { v2: this.authUrl };
     let resp: Response;
+    const options: IdentityRequestOptions = {
+      authenticated: false,
+      raiseExc: false,
+      headers: { Accept: "application/json" },
+      timeout: identityTimeout(session),
+      [IDENTITY_REQUEST]: true,
+    };
     try {
-      resp = await session.request(this.authUrl, {
-        authenticated: false,
-        raiseExc: false,
-        headers: { Accept: "application/json" },
-      });
+      resp = await session.request(this.authUrl, options);
     } catch (err) {
+      if (err instanceof UntrustedOrigin) throw err; // it says where the redirect pointed
       throw new DiscoveryFailure(
         `could not discover identity versions at ${this.authUrl}: ${(err as Error).message}`,
         { cause: err },
@@ -213,29 +238,6 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
     return identityVersions(body, this.authUrl);
   }
 
-  /**
-   * A discovered URL, refused when the auth URL is HTTPS and it is plain HTTP
-   * (e.g. a Keystone behind a TLS proxy linking to its backend): the password
-   * or token would cross the network unencrypted.
-   */
-  #notDowngraded(url: string): string {
-    let link: URL;
-    try {
-      link = new URL(url);
-    } catch {
-      return url; // the plugin's authUrl check reports it
-    }
-    if (new URL(this.authUrl).protocol === "https:" && link.protocol === "http:") {
-      const path = link.pathname;
-      throw new DiscoveryFailure(
-        `the identity version document at ${this.authUrl} links to ${url} over plain HTTP; ` +
-          "refusing to send credentials unencrypted. Give the versioned URL as authUrl " +
-          `(e.g. ${new URL(path, this.authUrl).href}) or fix the server's public endpoint`,
-      );
-    }
-    return url;
-  }
-
   /** The plugin discovery chose, once authenticated. */
   get resolvedPlugin(): BaseIdentityPlugin | undefined {
     return this.#inner;
@@ -245,14 +247,14 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
   protected async getAuthRef(session: Session): Promise<AccessInfo> {
     if (!this.#inner) {
       const found = await this.#discover(session);
-      if (found.v3) this.#inner = this.createV3(this.#notDowngraded(found.v3));
+      if (found.v3) this.#inner = this.createV3(found.v3);
       else if (found.v2) {
         if (this.hasV3OnlyOptions()) {
           throw new DiscoveryFailure(
             `${this.authUrl} offers only identity v2.0, which cannot use domain or system scope`,
           );
         }
-        this.#inner = this.createV2(this.#notDowngraded(found.v2));
+        this.#inner = this.createV2(found.v2);
       } else {
         throw new DiscoveryFailure(`no identity v3 or v2.0 API found at ${this.authUrl}`);
       }

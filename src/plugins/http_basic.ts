@@ -5,6 +5,7 @@
  * @module
  */
 import { safeInspect } from "../secret.ts";
+import { redactUrl } from "../logging.ts";
 import type { AuthPlugin } from "../types.ts";
 import { checkHttpUrl, requireString } from "../identity/base.ts";
 import { registerFixedAuth } from "../session/current_auth.ts";
@@ -57,7 +58,11 @@ export class HttpBasic implements AuthPlugin {
     this.#origins = Object.freeze(this.endpoint ? [new URL(this.endpoint).origin] : []);
     safeInspect(
       this,
-      () => ({ endpoint: this.endpoint, username: this.username, password: "***" }),
+      () => ({
+        endpoint: this.endpoint && redactUrl(this.endpoint),
+        username: this.username,
+        password: "***",
+      }),
     );
     registerFixedAuth(this, HttpBasic.prototype, {
       headers: Object.freeze({ Authorization: this.#header }),

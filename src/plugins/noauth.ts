@@ -6,7 +6,9 @@
  */
 import type { AuthPlugin } from "../types.ts";
 import { checkHttpUrl } from "../identity/base.ts";
-import { NO_ORIGINS, registerFixedAuth } from "../session/current_auth.ts";
+import { NO_ORIGINS, registerFixedAuth, registerNoCredentials } from "../session/current_auth.ts";
+import { redactUrl } from "../logging.ts";
+import { safeInspect } from "../secret.ts";
 
 const NOTUSED: Readonly<Record<string, string>> = Object.freeze({ "X-Auth-Token": "notused" });
 
@@ -18,7 +20,9 @@ export interface NoAuthOptions {
 
 /**
  * Sends no credentials, only keystoneauth1's placeholder token `notused`; the
- * endpoint (if given) is used for every filter.
+ * endpoint (if given) is used for every filter. As `notused` is no secret,
+ * requests go to any origin (other plugins' headers go only to origins they
+ * trust).
  *
  * @example
  * ```ts
@@ -34,6 +38,8 @@ export class NoAuth implements AuthPlugin {
     this.endpoint = options.endpoint === undefined
       ? undefined
       : checkHttpUrl(options.endpoint, "endpoint", "NoAuth");
+    safeInspect(this, () => ({ endpoint: this.endpoint && redactUrl(this.endpoint) }));
+    registerNoCredentials(this, NoAuth.prototype);
     registerFixedAuth(this, NoAuth.prototype, {
       headers: NOTUSED,
       trustedOrigins: NO_ORIGINS,

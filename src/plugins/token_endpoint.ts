@@ -5,6 +5,7 @@
  * @module
  */
 import { safeInspect } from "../secret.ts";
+import { redactUrl } from "../logging.ts";
 import type { AuthPlugin } from "../types.ts";
 import { checkHttpUrl, requireString } from "../identity/base.ts";
 import { registerFixedAuth } from "../session/current_auth.ts";
@@ -40,7 +41,7 @@ export class TokenEndpoint implements AuthPlugin {
     this.endpoint = checkHttpUrl(options?.endpoint, "endpoint", "TokenEndpoint");
     this.#token = requireString(options.token, "token", "TokenEndpoint");
     this.#origins = Object.freeze([new URL(this.endpoint).origin]);
-    safeInspect(this, () => ({ endpoint: this.endpoint, token: "***" }));
+    safeInspect(this, () => ({ endpoint: redactUrl(this.endpoint), token: "***" }));
     registerFixedAuth(this, TokenEndpoint.prototype, {
       headers: Object.freeze({ "X-Auth-Token": this.#token }),
       trustedOrigins: this.#origins,

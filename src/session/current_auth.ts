@@ -61,3 +61,21 @@ export function registerFixedAuth(
         : undefined,
   );
 }
+
+/** Plugins whose headers are no credential (NoAuth's `notused`) -> their class's prototype. */
+const NO_CREDENTIALS = new WeakMap<object, AuthPlugin>();
+
+/**
+ * Registers `plugin` as sending no credential (called by `NoAuth`): its
+ * requests go to any origin, as long as neither a subclass nor the instance
+ * replaced `getHeaders` (`proto` holds the class's own).
+ */
+export function registerNoCredentials(plugin: AuthPlugin, proto: AuthPlugin): void {
+  NO_CREDENTIALS.set(plugin, proto);
+}
+
+/** Whether `plugin` sends no credential (see {@linkcode registerNoCredentials}). */
+export function sendsNoCredentials(plugin: AuthPlugin): boolean {
+  const proto = NO_CREDENTIALS.get(plugin);
+  return proto !== undefined && plugin.getHeaders === proto.getHeaders;
+}

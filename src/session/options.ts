@@ -20,7 +20,10 @@ export interface SessionOptions {
    * Per-attempt timeout in milliseconds, from sending the request until its
    * response body is read (waiting for a `maxConcurrency` slot does not
    * count). A timed out attempt is a `ConnectTimeout`, retried as a
-   * connection failure (`connectRetries`) when the request may be resent.
+   * connection failure (`connectRetries`) when the request may be resent;
+   * a body read that times out is a `ConnectTimeout` too. A request also
+   * waits at most this long for the token (endpoint, trusted origins) it
+   * needs, and token requests use it as their own bound (60 s when unset).
    */
   timeout?: number;
   /** The whole User-Agent header (default `osauth/<version>` with appName/appVersion). */
@@ -119,11 +122,12 @@ export interface RequestOptions {
   retriableStatusCodes?: readonly number[];
   /** Overrides the session's retryNonIdempotent. */
   retryNonIdempotent?: boolean;
-  /** Overrides the session's timeout (ms). */
+  /** Overrides the session's timeout (ms), also for this request's wait for a token. */
   timeout?: number;
   /**
-   * Aborts the request, including any wait for a retry or a concurrency slot:
-   * the call rejects with the signal's reason and is not retried.
+   * Aborts the request, including any wait for a token, a retry or a
+   * concurrency slot: the call rejects with the signal's reason and is not
+   * retried (a token request other requests share goes on).
    */
   signal?: AbortSignal;
   /** Sent as `X-OpenStack-Request-ID` (a `req-<uuid>`). */
@@ -262,4 +266,18 @@ export function positiveNumber(value: unknown, name: string): number | undefined
 /** Throws {@linkcode OptionError} unless `value` is undefined or a non-negative finite number. */
 export function nonNegativeMs(value: unknown, name: string): void {
   if (value !== undefined) v.nonNegativeMs(value, name);
+}
+
+/**
+ * Internal (not exported by the package): set on the options of a request an
+ * identity plugin makes (token request, identity version discovery). Such a
+ * request follows no redirect to another origin: its body (password,
+ * secret, passcode, token, receipt) must never be sent anywhere else.
+ */
+export const IDENTITY_REQUEST: unique symbol = Symbol("osauth.identityRequest");
+
+/** {@linkcode RequestOptions} of an identity plugin's request (see {@linkcode IDENTITY_REQUEST}). */
+export interface IdentityRequestOptions extends RequestOptions {
+  /** This is an identity request. */
+  [IDENTITY_REQUEST]?: true;
 }

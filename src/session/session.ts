@@ -49,6 +49,8 @@ import {
   checkEndpointFilter,
   checkRequestOptions,
   checkSessionOptions,
+  IDENTITY_REQUEST,
+  type IdentityRequestOptions,
   nonNegativeInt,
   nonNegativeMs,
   positiveNumber,
@@ -58,14 +60,17 @@ import {
 import { jsonText } from "../util/validate.ts";
 import { Semaphore } from "./semaphore.ts";
 import { checkedAuthHeaders, type HeaderRecord, mergeHeaders, setHeader } from "./headers.ts";
-import { checkTrusted, isAbsoluteUrl, joinUrl, originOf } from "./url.ts";
+import { checkTrusted, isAbsoluteUrl, joinUrl, originOf, trustedUrl } from "./url.ts";
 import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./failures.ts";
-import { type CurrentAuth, currentAuth, NO_ORIGINS } from "./current_auth.ts";
+import { type CurrentAuth, currentAuth, NO_ORIGINS, sendsNoCredentials } from "./current_auth.ts";
 import type { EndpointData } from "../discovery/endpoint_data.ts";
-import { getEndpointData } from "../discovery/discover.ts";
+import { catalogFilterOf, getEndpointData } from "../discovery/discover.ts";
 import { impliedVersion } from "../discovery/version.ts";
 import { checkOverride, chooseOverride, overridesByType, resolveOverride } from "./endpoint.ts";
-import { safeInspect } from "../secret.ts";
+import { rememberSentSecrets, safeInspect } from "../secret.ts";
+import { bodySecrets, sentSecrets } from "./sent_secrets.ts";
+import { boundedWait } from "./wait.ts";
+import { timedBody } from "./timed_body.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
 export { joinUrl } from "./url.ts";
@@ -128,7 +133,26 @@ interface Prepared {
   bodyText: string | undefined;
   /** Names of the auth plugin's headers: hashed in logs whatever they are called. */
   secretHeaders?: readonly string[];
+  /** Credentials sent by an earlier attempt (the token a 401 rejected): scrubbed too. */
+  earlierSecrets?: readonly string[];
+  /** An identity plugin's request: no redirect to another origin is followed. */
+  identity?: boolean;
 }
+
+/** Every secret `req` sent (for scrubbing what a server quotes back). */
+function secretsOf(req: Prepared): string[] {
+  const list = sentSecrets(req);
+  return req.earlierSecrets ? [...list, ...req.earlierSecrets] : list;
+}
+
+/** Where a followed redirect ended, and whether the credentials went along to its end. */
+interface Followed {
+  resp: Response;
+  credentialed: boolean;
+}
+
+/** At most this many origins are remembered per plugin from its getEndpoint answers. */
+const ENDPOINT_ORIGINS_LIMIT = 64;
 
 /** The retry, timeout and logging settings of a request. */
 interface Policy {
@@ -196,6 +220,12 @@ export class Session {
   readonly #joined: Map<string, Map<string, string>> = new Map();
   /** Responses that took more than one attempt -> attempts (for error messages). */
   readonly #attempts: WeakMap<Response, number> = new WeakMap();
+  /**
+   * Plugins without getTrustedOrigins -> the origins their getEndpoint gave
+   * this session (frozen; a new list when one is added): the only origins,
+   * with the session's own, that such a plugin's headers are sent to.
+   */
+  readonly #endpointOrigins: WeakMap<AuthPlugin, readonly string[]> = new WeakMap();
   #transport: Transport | undefined;
 
   /** Creates a session. Throws `OptionError` on bad options. */
@@ -396,7 +426,48 @@ export class Session {
       }
       return url;
     }
-    return plugin.getEndpoint(this, merged).then((url) => endpointFound(url, merged));
+    return plugin.getEndpoint(this, merged).then((url) => {
+      const found = endpointFound(url, merged);
+      if (!plugin.getTrustedOrigins) this.#noteEndpoint(plugin, found);
+      return found;
+    });
+  }
+
+  /**
+   * Remembers the origin of `url`, an endpoint a plugin without
+   * getTrustedOrigins gave: its headers may go there (and to the session's
+   * trusted origins and endpoint overrides), nowhere else.
+   */
+  #noteEndpoint(plugin: AuthPlugin, url: string): void {
+    const origin = originOf(url);
+    const list = this.#endpointOrigins.get(plugin) ?? NO_ORIGINS;
+    if (!origin || list.includes(origin)) return;
+    const next = list.length >= ENDPOINT_ORIGINS_LIMIT ? list.slice(1) : [...list];
+    next.push(origin);
+    this.#endpointOrigins.set(plugin, Object.freeze(next));
+  }
+
+  /** Asks a plugin without getTrustedOrigins for the filter's catalog endpoint (noting its origin). */
+  async #askEndpoint(auth: AuthPlugin, filter: EndpointFilter): Promise<void> {
+    try {
+      await this.getEndpoint(catalogFilterOf(filter), auth);
+    } catch {
+      // no endpoint: the request's origin stays untrusted
+    }
+  }
+
+  /**
+   * The origins a plugin's headers may go to besides the session's: its
+   * trusted origins, or for a plugin without getTrustedOrigins the endpoints
+   * it gave; `undefined` for a plugin that sends no credential (NoAuth).
+   */
+  #originsOf(
+    auth: AuthPlugin,
+    current: CurrentAuth | undefined,
+  ): readonly string[] | Promise<readonly string[]> | undefined {
+    if (auth.getTrustedOrigins) return current ? current.trustedOrigins : this.#trustedList(auth);
+    if (sendsNoCredentials(auth)) return undefined;
+    return this.#endpointOrigins.get(auth) ?? NO_ORIGINS;
   }
 
   /**
@@ -409,7 +480,36 @@ export class Session {
     } catch (err) {
       return Promise.reject(err);
     }
-    return getEndpointData(this, this.mergeFilter(filter), auth ?? this.auth);
+    const plugin = auth ?? this.auth;
+    const recording = plugin && !plugin.getTrustedOrigins && !sendsNoCredentials(plugin)
+      ? this.#recording(plugin)
+      : plugin;
+    return getEndpointData(this, this.mergeFilter(filter), recording);
+  }
+
+  /**
+   * `plugin` (one without getTrustedOrigins) as discovery should see it: the
+   * same methods, and the endpoints it gives discovery are noted (for the
+   * plugin and this view of it) as origins its headers may go to, as those
+   * the Session asks for are: a version document that needs a token gets it.
+   */
+  #recording(plugin: AuthPlugin): AuthPlugin {
+    const p = plugin as AuthPlugin & { getAccess?(s: Session): Promise<AccessInfo> };
+    const view: AuthPlugin & { getAccess?(s: Session): Promise<AccessInfo> } = {
+      getHeaders: (s) => p.getHeaders(s),
+      getEndpoint: async (s, f) => {
+        const url = await p.getEndpoint(s, f);
+        if (url) {
+          this.#noteEndpoint(p, url);
+          this.#noteEndpoint(view, url);
+        }
+        return url;
+      },
+      invalidate: () => p.invalidate(),
+    };
+    if (p.getProjectId) view.getProjectId = (s) => p.getProjectId!(s);
+    if (typeof p.getAccess === "function") view.getAccess = (s) => p.getAccess!(s);
+    return view;
   }
 
   /**
@@ -624,6 +724,8 @@ export class Session {
       throw new MissingAuthPlugin("an auth plugin is required for an authenticated request");
     }
     const req = this.#prepare(url, options, method);
+    const policy = this.#policyFor(options);
+    const signal = options.signal;
     // A subclass's getEndpoint, getAuthHeaders or now() is called as before:
     // the plugin's current credentials are only read when none is replaced.
     const own = this.getEndpoint === SESSION.getEndpoint &&
@@ -638,7 +740,7 @@ export class Session {
       if (typeof found === "string") {
         base = found;
       } else {
-        base = await found;
+        base = await this.#wait(found, req, signal, policy);
         // The credentials may have changed meanwhile (refreshed, invalidated).
         current = auth && own ? currentAuth(auth, this.#now) : undefined;
       }
@@ -649,12 +751,27 @@ export class Session {
     let trusted: Set<string> | undefined;
     let sentAuth: Readonly<Record<string, string>> = {};
     if (authenticated && auth) {
-      sentAuth = current ? current.headers : await this.getAuthHeaders(auth);
-      if (auth.getTrustedOrigins || this.trustedOrigins.length > 0) {
+      sentAuth = current
+        ? current.headers
+        : await this.#wait(this.getAuthHeaders(auth), req, signal, policy);
+      const origins = this.#originsOf(auth, current);
+      if (origins) {
         // Checked before anything is sent to the request's origin.
-        const list = current ? current.trustedOrigins : await this.#trustedList(auth);
+        const list = Array.isArray(origins)
+          ? origins as readonly string[]
+          : await this.#wait(origins as Promise<readonly string[]>, req, signal, policy);
         trusted = this.#trustedSet(list, overrideA, overrideB);
         if (base === undefined || !this.#checkTrustedBase(base, trusted)) {
+          if (!auth.getTrustedOrigins && options.endpointFilter && !trustedUrl(req.url, trusted)) {
+            // An absolute URL under the filter's endpoint (Adapter after discovery):
+            // the plugin is asked for that endpoint, whose origin it then trusts.
+            await this.#wait(this.#askEndpoint(auth, options.endpointFilter), req, signal, policy);
+            trusted = this.#trustedSet(
+              this.#originsOf(auth, undefined) as readonly string[],
+              overrideA,
+              overrideB,
+            );
+          }
           checkTrusted(req.url, trusted);
         }
       }
@@ -662,9 +779,9 @@ export class Session {
       for (const k in checked.headers) req.headers[k] = checked.headers[k]!;
       req.secretHeaders = checked.names;
     }
-    const policy = this.#policyFor(options);
+    if ((options as IdentityRequestOptions)[IDENTITY_REQUEST]) req.identity = true;
     let resp: Response;
-    if (policy.single && options.signal === undefined) {
+    if (policy.single && signal === undefined) {
       // One attempt with nothing to log, time or count: #send without its frame.
       try {
         resp = await this.#getTransport()(req.url, fetchInit(req));
@@ -673,30 +790,48 @@ export class Session {
       }
       if (resp.status === 0) throw opaqueRedirect(req);
     } else {
-      resp = await this.#send(req, options.signal, policy);
+      resp = await this.#send(req, signal, policy);
     }
     if (resp.status < 300) return resp; // most responses: nothing more to do
+    // Whether the response came from where the credentials went (not a redirect target they were kept from).
+    let credentialed = true;
     if (options.redirect !== false && REDIRECT_STATUSES.has(resp.status)) {
-      resp = await this.#follow(req, resp, options.signal, policy, trusted);
+      ({ resp, credentialed } = await this.#follow(req, resp, signal, policy, trusted));
     }
-    if (resp.status === 401 && authenticated && auth && (options.allowReauth ?? true)) {
-      const authHeaders = await this.#renewedAuthHeaders(auth, sentAuth);
+    if (
+      resp.status === 401 && authenticated && auth && credentialed &&
+      (options.allowReauth ?? true)
+    ) {
+      const authHeaders = await this.#wait(
+        this.#renewedAuthHeaders(auth, sentAuth),
+        req,
+        signal,
+        policy,
+      );
       if (authHeaders) {
         await resp.body?.cancel();
+        req.earlierSecrets = Object.values(sentAuth);
         for (const [k, v] of Object.entries(authHeaders)) setHeader(req.headers, k, v);
         req.secretHeaders = [...(req.secretHeaders ?? []), ...Object.keys(authHeaders)];
         if (trusted) {
           // The new token's catalog may no longer hold the request's origin.
-          const list = await this.#trustedList(auth);
+          const list = (await this.#wait(
+            Promise.resolve(this.#originsOf(auth, undefined) ?? NO_ORIGINS),
+            req,
+            signal,
+            policy,
+          )) as readonly string[];
           trusted = this.#trustedSet(list, overrideA, overrideB);
           checkTrusted(req.url, trusted);
         }
-        resp = await this.#send(req, options.signal, policy);
+        resp = await this.#send(req, signal, policy);
         if (options.redirect !== false && REDIRECT_STATUSES.has(resp.status)) {
-          resp = await this.#follow(req, resp, options.signal, policy, trusted);
+          ({ resp } = await this.#follow(req, resp, signal, policy, trusted));
         }
       }
     }
+    // An error built from this response (here or by the caller) has what was sent scrubbed.
+    if (resp.status >= 400) rememberSentSecrets(resp, () => secretsOf(req));
     if ((options.raiseExc ?? true) && resp.status >= 400) {
       throw await httpErrorFromResponse(
         resp,
@@ -710,24 +845,50 @@ export class Session {
   }
 
   /**
+   * `promise` (something the request waits for before it is sent: a token, an
+   * endpoint), within the request's signal and timeout.
+   */
+  #wait<T>(
+    promise: Promise<T>,
+    req: Prepared,
+    signal: AbortSignal | undefined,
+    policy: Policy,
+  ): Promise<T> {
+    return boundedWait(
+      promise,
+      signal,
+      policy.timeout,
+      () => `${req.method} ${redactUrl(req.url)}: waiting for the auth plugin (token, endpoint)`,
+    );
+  }
+
+  /**
    * The credentials to retry a 401 with, or `undefined` for no retry. When the
    * plugin already has other credentials than the rejected ones (a concurrent
-   * request got a 401 first and re-authenticated), those are used and not
-   * invalidated again; otherwise the plugin is invalidated and asked anew.
+   * request got a 401 first and re-authenticated, or is re-authenticating),
+   * those are used and not invalidated again; otherwise the plugin is
+   * invalidated and asked anew. Every request whose 401 arrives while or
+   * after another one re-authenticates so retries with the new credentials:
+   * an `invalidate()` that finds nothing to forget (another request already
+   * did) still looks for new credentials.
    */
   async #renewedAuthHeaders(
     auth: AuthPlugin,
     rejected: Readonly<Record<string, string>>,
   ): Promise<Record<string, string> | undefined> {
+    const changed = (headers: Record<string, string> | undefined): boolean => {
+      if (!headers) return false;
+      const keys = Object.keys(headers);
+      return keys.length !== Object.keys(rejected).length ||
+        keys.some((k) => headers[k] !== rejected[k]);
+    };
     const current = await auth.getHeaders(this);
-    if (current) {
-      const keys = Object.keys(current);
-      const changed = keys.length !== Object.keys(rejected).length ||
-        keys.some((k) => current[k] !== rejected[k]);
-      if (changed) return current;
-    }
-    if (!(await auth.invalidate())) return undefined;
-    return await this.getAuthHeaders(auth);
+    if (current && changed(current)) return current;
+    if (await auth.invalidate()) return await this.getAuthHeaders(auth);
+    // Nothing to forget: another request invalidated first and re-authenticates (this
+    // joins it), or the plugin cannot renew (the same headers again: no retry).
+    const renewed = await auth.getHeaders(this);
+    return changed(renewed) ? renewed : undefined;
   }
 
   /**
@@ -735,8 +896,11 @@ export class Session {
    * `redirect: "manual"`), at most `redirectLimit` (30) of them. Credential
    * headers go along only to the same origin or to trusted origins (the
    * plugin's headers, `first.secretHeaders`, and every
-   * {@linkcode SENSITIVE_HEADERS} are dropped otherwise); a redirect to
-   * anything but http(s) is refused.
+   * {@linkcode SENSITIVE_HEADERS} are dropped otherwise, and so is user info
+   * in the Location's URL, which fetch would send as Authorization); a body holding
+   * secrets is not sent again to an origin they would not go to
+   * ({@linkcode UntrustedOrigin}); an identity request follows no redirect to
+   * another origin at all; a redirect to anything but http(s) is refused.
    */
   async #follow(
     first: Prepared,
@@ -744,17 +908,19 @@ export class Session {
     signal: AbortSignal | undefined,
     policy: Policy,
     trusted: Set<string> | undefined,
-  ): Promise<Response> {
+  ): Promise<Followed> {
     const limit = this.#options.redirectLimit ?? 30;
+    const firstOrigin = originOf(first.url);
     let req = first;
     let resp = redirect;
+    let credentialed = true;
     for (let hops = 0;; hops++) {
       const location = resp.headers.get("location");
-      if (!location) return resp;
+      if (!location) return { resp, credentialed };
       const toGet = resp.status === 303 ||
         ((resp.status === 301 || resp.status === 302) && req.method === "POST");
       // A streamed body cannot be sent again: hand the redirect to the caller.
-      if (!toGet && req.body instanceof ReadableStream) return resp;
+      if (!toGet && req.body instanceof ReadableStream) return { resp, credentialed };
       await resp.body?.cancel();
       if (hops >= limit) {
         throw new TooManyRedirects(
@@ -776,10 +942,29 @@ export class Session {
             `${nextUrl.protocol} URL`,
         );
       }
+      if (first.identity && nextUrl.origin !== firstOrigin) {
+        throw new UntrustedOrigin(
+          `${first.method} ${redactUrl(first.url)}: the identity service redirected ` +
+            `(HTTP ${resp.status}) to another origin, ${redactUrl(nextUrl.href)}; identity ` +
+            "requests carry credentials and follow no redirect to another origin (give that " +
+            "URL as the auth URL if it is your identity service)",
+        );
+      }
       const headers: HeaderRecord = { ...req.headers };
       const keepCredentials = nextUrl.origin === originOf(req.url) ||
         (trusted?.has(nextUrl.origin) ?? false);
       if (!keepCredentials) {
+        if (!toGet && bodySecrets(req.bodyText).length > 0) {
+          throw new UntrustedOrigin(
+            `${req.method} ${redactUrl(req.url)}: refusing to follow the redirect (HTTP ` +
+              `${resp.status}) to ${redactUrl(nextUrl.href)}: the request body holds ` +
+              "secrets and that origin is not trusted with them",
+          );
+        }
+        credentialed = false;
+        // User info in a URL becomes an Authorization header: a credential too.
+        nextUrl.username = "";
+        nextUrl.password = "";
         for (const h of SENSITIVE_HEADERS) delete headers[h];
         for (const h of first.secretHeaders ?? []) delete headers[h.toLowerCase()];
       }
@@ -794,9 +979,10 @@ export class Session {
         body: toGet ? undefined : req.body,
         bodyText: toGet ? undefined : req.bodyText,
         secretHeaders: req.secretHeaders,
+        earlierSecrets: secretsOf(first),
       };
       resp = await this.#send(req, signal, policy);
-      if (!REDIRECT_STATUSES.has(resp.status)) return resp;
+      if (!REDIRECT_STATUSES.has(resp.status)) return { resp, credentialed };
     }
   }
 
@@ -810,6 +996,7 @@ export class Session {
     for (let attempt = 1;; attempt++) {
       signal?.throwIfAborted();
       const init = fetchInit(req);
+      const secrets = logger ? secretsOf(req) : undefined;
       if (logger) {
         await logRequest(logger, {
           method: req.method,
@@ -817,13 +1004,14 @@ export class Session {
           headers: new Headers(req.headers),
           body: req.bodyText,
           secretHeaders: req.secretHeaders,
+          secrets,
         });
       }
       const started = logger ? performance.now() : 0;
       let resp: Response;
       try {
         resp = guarded
-          ? await this.#fetchGuarded(req.url, init, policy.timeout, signal)
+          ? await this.#fetchGuarded(req, init, policy.timeout, signal)
           : await this.#getTransport()(req.url, init);
       } catch (err) {
         const failure = fetchFailure(err, req.url, signal);
@@ -855,6 +1043,7 @@ export class Session {
           headers: resp.headers,
           body: await this.#loggableBody(resp),
           elapsedMs: performance.now() - started,
+          secrets,
         });
       }
       if (
@@ -894,11 +1083,12 @@ export class Session {
    * caller's signal. A timeout becomes {@linkcode ConnectTimeout}.
    */
   async #fetchGuarded(
-    url: string,
+    req: Prepared,
     init: RequestInit,
     timeout: number | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Response> {
+    const url = req.url;
     // Waiting for a slot is not part of the attempt's timeout.
     const release = this.#semaphore ? await this.#semaphore.acquire(signal) : undefined;
     try {
@@ -908,7 +1098,18 @@ export class Session {
         : signal ?? timeoutSignal;
       if (combined) init.signal = combined;
       try {
-        return await this.#getTransport()(url, init);
+        const resp = await this.#getTransport()(url, init);
+        // The timeout also bounds reading the body: a ConnectTimeout then, not a DOMException.
+        return timeoutSignal
+          ? timedBody(
+            resp,
+            timeoutSignal,
+            signal,
+            () =>
+              `${req.method} ${redactUrl(url)}: timed out after ${timeout} ms reading the ` +
+              "response body",
+          )
+          : resp;
       } catch (err) {
         if (timeoutSignal?.aborted && !signal?.aborted) {
           throw new ConnectTimeout(`timed out after ${timeout} ms`, { cause: err });

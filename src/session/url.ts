@@ -54,6 +54,12 @@ export function originOf(url: string): string | undefined {
   return origin;
 }
 
+/** Whether `url`'s origin is in `trusted`. */
+export function trustedUrl(url: string, trusted: ReadonlySet<string>): boolean {
+  const origin = originOf(url);
+  return origin !== undefined && trusted.has(origin);
+}
+
 /** Throws {@linkcode UntrustedOrigin} unless `url`'s origin is in `trusted`. */
 export function checkTrusted(url: string, trusted: ReadonlySet<string>): void {
   const origin = originOf(url);

@@ -95,6 +95,8 @@ Deno.test("redirects are followed by osauth with credential rules", async (t) =>
         invalidate: () => false,
       };
       const s = new Session({ auth: custom });
+      // Its headers go only to endpoints it gave (it has no getTrustedOrigins).
+      assert.equal(await s.getEndpoint({ serviceType: "any" }), a.url);
       await (await s.get(redirectTo(a.url, "/same"))).body?.cancel();
       assert.equal(a.seen.at(-1)?.headers.get("x-custom-key"), "custom-secret");
       await (await s.get(redirectTo(a.url, `${b.url}/other`))).body?.cancel();

@@ -138,20 +138,40 @@ Deno.test("trusted origins: auth URL, catalog, overrides, trustedOrigins", async
     });
 
     await t.step(
-      "a custom plugin without getTrustedOrigins is checked once trustedOrigins is set",
+      "a custom plugin without getTrustedOrigins: its endpoints, trustedOrigins, overrides (D-custom-plugin-origins)",
       async () => {
         const custom: AuthPlugin = {
           getHeaders: () => Promise.resolve({ "X-Auth-Token": "custom-tok" }),
           getEndpoint: () => Promise.resolve(`${compute.url}/v2.1`),
           invalidate: () => false,
         };
-        // no origins known: not checked (the plugin decides where its headers go)
-        const open = new Session({ auth: custom });
-        await (await open.get(`${other.url}/custom`)).body?.cancel();
-        assert.deepEqual(other.seen.at(-1), { path: "/custom", token: "custom-tok" });
-        const strict = new Session({ auth: custom, trustedOrigins: [compute.url] });
-        await (await strict.get(`${compute.url}/ok`)).body?.cancel();
-        await assert.rejects(strict.get(`${other.url}/nope`), UntrustedOrigin);
+        const sess = new Session({ auth: custom });
+        const before = other.seen.length;
+        // an origin the plugin never gave: refused before anything is sent
+        await assert.rejects(sess.get(`${other.url}/custom`), UntrustedOrigin);
+        await assert.rejects(sess.get(`${compute.url}/early`), UntrustedOrigin);
+        assert.equal(other.seen.length, before);
+        // an endpoint it gave: trusted from then on, also for absolute URLs
+        await (await sess.get("/rel", { endpointFilter: { serviceType: "compute" } })).body
+          ?.cancel();
+        assert.deepEqual(compute.seen.at(-1), { path: "/v2.1/rel", token: "custom-tok" });
+        await (await sess.get(`${compute.url}/abs`)).body?.cancel();
+        assert.deepEqual(compute.seen.at(-1), { path: "/abs", token: "custom-tok" });
+        await assert.rejects(sess.get(`${other.url}/still-not`), UntrustedOrigin);
+        // an absolute URL with a filter (Adapter after discovery): the plugin is asked
+        const fresh = new Session({ auth: custom });
+        await (await fresh.get(`${compute.url}/with-filter`, {
+          endpointFilter: { serviceType: "compute" },
+        })).body?.cancel();
+        assert.deepEqual(compute.seen.at(-1), { path: "/with-filter", token: "custom-tok" });
+        // the session's trustedOrigins and an endpoint override
+        const strict = new Session({ auth: custom, trustedOrigins: [other.url] });
+        await (await strict.get(`${other.url}/ok`)).body?.cancel();
+        assert.deepEqual(other.seen.at(-1), { path: "/ok", token: "custom-tok" });
+        await (await new Session({ auth: custom }).get("/o", { endpointOverride: other.url }))
+          .body?.cancel();
+        assert.deepEqual(other.seen.at(-1), { path: "/o", token: "custom-tok" });
+        assert.equal(other.seen.length, before + 2);
       },
     );
 

@@ -6,9 +6,15 @@
 import { AccessInfo } from "../../access/access_info.ts";
 import { OptionError } from "../../errors.ts";
 import type { Session } from "../../session/session.ts";
-import { type BaseIdentityOptions, BaseIdentityPlugin, tokenResponseJson } from "../base.ts";
+import {
+  type BaseIdentityOptions,
+  BaseIdentityPlugin,
+  identityTimeout,
+  tokenResponseJson,
+} from "../base.ts";
 import { joinUrl } from "../../session/url.ts";
 import type { CacheIdElements } from "../state.ts";
+import { IDENTITY_REQUEST, type IdentityRequestOptions } from "../../session/options.ts";
 
 /** Options of every v2.0 plugin. */
 export interface V2Options extends BaseIdentityOptions {
@@ -67,12 +73,15 @@ export abstract class V2Auth extends BaseIdentityPlugin {
   /** `POST <authUrl>/tokens`. */
   protected async getAuthRef(session: Session): Promise<AccessInfo> {
     const url = joinUrl(this.authUrl, "tokens");
-    const resp = await session.request(url, {
+    const options: IdentityRequestOptions = {
       method: "POST",
       json: { auth: { ...this.credentials(), ...this.#scope } },
       authenticated: false,
       headers: { Accept: "application/json" },
-    });
+      timeout: identityTimeout(session),
+      [IDENTITY_REQUEST]: true,
+    };
+    const resp = await session.request(url, options);
     const body = await tokenResponseJson(resp, url);
     return AccessInfo.fromV2(body);
   }

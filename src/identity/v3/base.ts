@@ -9,11 +9,13 @@ import type { Session } from "../../session/session.ts";
 import {
   type BaseIdentityOptions,
   BaseIdentityPlugin,
+  identityTimeout,
   requireString,
   tokenResponseJson,
 } from "../base.ts";
 import { joinUrl } from "../../session/url.ts";
 import type { CacheIdElements } from "../state.ts";
+import { IDENTITY_REQUEST, type IdentityRequestOptions } from "../../session/options.ts";
 
 /** Scope options shared by v3 plugins (choose at most one target). */
 export interface ScopeOptions {
@@ -239,14 +241,17 @@ export abstract class V3Auth extends BaseIdentityPlugin {
       this.authUrl,
       this.includeCatalog ? "auth/tokens" : "auth/tokens?nocatalog",
     );
-    const resp = await session.request(url, {
+    const options: IdentityRequestOptions = {
       method: "POST",
       json: this.buildRequestBody(),
       authenticated: false,
       headers: this.#receipt === undefined
         ? { Accept: "application/json" }
         : { Accept: "application/json", "Openstack-Auth-Receipt": this.#receipt },
-    });
+      timeout: identityTimeout(session),
+      [IDENTITY_REQUEST]: true,
+    };
+    const resp = await session.request(url, options);
     const token = resp.headers.get("x-subject-token");
     const body = await tokenResponseJson(resp, url);
     if (!token) {
