@@ -136,6 +136,8 @@ is_our_server() { # pid name
   state=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || return 1
   case $state in Z | X | "") return 1 ;; esac
   mapfile -d '' -t args <"/proc/$pid/cmdline" 2>/dev/null || return 1
+  # Neutron imports setproctitle, which rewrites argv as one space-separated string
+  [ "${#args[@]}" -eq 1 ] && read -r -a args <<<"${args[0]}"
   [ "${#args[@]}" -ge 5 ] && [ "${args[1]}" = "$SERVER" ] && [ "${args[2]}" = "$name" ] &&
     [ "${args[3]}" = "$OS_DIR" ]
 }
@@ -398,9 +400,13 @@ prepare_services() {
   done
 }
 
-# Every service answers at its version document (any status below 500: glance's is a 300).
+# Every service answers at its version document (any status below 500: glance's is a 300)
+# and runs with the config this run would write.
 services_answer() {
   local name port code
+  [ "${#SERVICES[@]}" -eq 0 ] ||
+    OSAUTH_OS_SERVICES="${SERVICES[*]}" "$PY" "$SCRIPTS/os_services.py" current "$OS_DIR" \
+      "$BASE" "$KS_PORT" || return 1
   for name in "${SERVICES[@]}"; do
     pid_of "$name" >/dev/null || return 1
     for port in $(ports_of "$name"); do

@@ -245,7 +245,9 @@ auth_uri = http://{HOST}:{ks_port}
         return {"heat.conf": conf}
     if name == "barbican":
         conf = conf.replace("[DEFAULT]\n", f"[DEFAULT]\nsql_connection = {db}\n"
-                            "db_auto_create = true\n", 1)
+                            "db_auto_create = true\n"
+                            "# empty: links name the host the request came to (every port)\n"
+                            "host_href =\n", 1)
         conf += f"""
 [secretstore]
 enabled_secretstore_plugins = store_crypto
@@ -261,10 +263,11 @@ def conf_file(os_dir, name):
     return os.path.join(os_dir, name, f"{'glance-api' if name == 'glance' else name}.conf")
 
 
-def write_config(os_dir, name, ks_port):
-    """Writes the config dir; True when anything changed."""
+def write_config(os_dir, name, ks_port, dry_run=False):
+    """Writes the config dir (dry_run: only compares); True when anything changed."""
     d = os.path.join(os_dir, name)
-    os.makedirs(os.path.join(d, "lock"), exist_ok=True)
+    if not dry_run:
+        os.makedirs(os.path.join(d, "lock"), exist_ok=True)
     files = render(name, os_dir, ks_port)
     src = paste_source(os_dir, name)
     if src:
@@ -279,6 +282,8 @@ def write_config(os_dir, name, ks_port):
                     continue
         except OSError:
             pass
+        if dry_run:
+            return True
         fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(text)
@@ -369,11 +374,12 @@ def init_db(os_dir, name):
 
 def prepare(os_dir, base, ks_port):
     os.makedirs(os_dir, exist_ok=True)
+    names = os.environ.get("OSAUTH_OS_SERVICES", " ".join(SERVICES)).split()
     ensure_common_packages(os_dir)
-    changed = [n for n in SERVICES if write_config(os_dir, n, ks_port)]
+    changed = [n for n in names if write_config(os_dir, n, ks_port)]
     failures = []
     with ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
-        futures = {n: pool.submit(init_db, os_dir, n) for n in SERVICES}
+        futures = {n: pool.submit(init_db, os_dir, n) for n in names}
         for n, fut in futures.items():
             try:
                 fut.result()
@@ -448,6 +454,12 @@ def main(argv):
             p = ports(base, n)
             print(n, p["public"], p["internal"], p["admin"])
         return 0
+    if len(argv) == 5 and argv[1] == "current":  # exit 0: every config is as prepare writes it
+        os_dir = os.path.abspath(argv[2])
+        names = os.environ.get("OSAUTH_OS_SERVICES", " ".join(SERVICES)).split()
+        stale = [n for n in names if paste_source(os_dir, n) is None and SERVICES[n]["common"]
+                 or write_config(os_dir, n, int(argv[4]), dry_run=True)]
+        return 1 if stale else 0
     if len(argv) == 5 and argv[1] == "prepare":
         prepare(os.path.abspath(argv[2]), int(argv[3]), int(argv[4]))
         return 0
