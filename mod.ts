@@ -36,7 +36,14 @@ export { joinUrl, Session } from "./src/session/session.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
 export type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "./src/types.ts";
 export * from "./src/errors.ts";
-export { AccessInfo, type IdentityRef, type RoleRef } from "./src/access/access_info.ts";
+export {
+  AccessInfo,
+  type ApplicationCredentialRef,
+  type IdentityRef,
+  type RoleRef,
+  type ServiceProviderRef,
+  type TrustRef,
+} from "./src/access/access_info.ts";
 export type { AccessInfoInit } from "./src/access/access_info.ts";
 export {
   type CatalogEndpoint,
