@@ -251,6 +251,7 @@ class Runner:
                 return out
             if data is None:
                 # keystoneauth1 returns None where osauth raises VersionNotAvailable
+                # (docs/DIFFERENCES.md D-version-not-available)
                 out = {"ok": False, "error": "VersionNotAvailable"}
             else:
                 out = {"ok": True, "url": data.url, "catalog_url": data.catalog_url,
