@@ -99,12 +99,14 @@ import os
 import struct
 import sys
 import time
-import traceback
 import uuid
 
 from keystoneauth1 import exceptions as ksa_exc
 from keystoneauth1 import session as ksa_session
 from keystoneauth1.identity import generic, v3
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from os_differential import fixtures_path, only_names, run_and_print  # noqa: E402
 
 ERROR_NAMES = {
     "EmptyCatalog": "EmptyCatalog",
@@ -117,15 +119,6 @@ ERROR_NAMES = {
     "AuthorizationFailure": "AuthorizationFailure",
     "MissingAuthPlugin": "MissingAuthPlugin",
 }
-
-
-def fixtures_path(argv):
-    for a in argv:
-        if not a.startswith("--") and a.endswith(".json"):
-            return a
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return os.path.join(os.environ.get("OSAUTH_OS_DIR") or os.path.join(repo, ".openstack"),
-                        "fixtures.json")
 
 
 def totp_passcode(secret, now=None, step=30, digits=6):
@@ -445,34 +438,14 @@ class Runner:
 
 
 def main(argv):
-    only = None
-    if "--only" in argv:
-        only = set(argv[argv.index("--only") + 1].split(","))
     with open(fixtures_path(argv)) as f:
         fx = json.load(f)
     scenarios = Runner(fx).scenarios()
     if "--list" in argv:
         print("\n".join(scenarios))
         return 0
-    results = {}
-    for name, fn in scenarios.items():
-        if only and name not in only:
-            continue
-        t = time.monotonic()
-        try:
-            results[name] = fn()
-        except (ksa_exc.ClientException, ksa_exc.HttpError) as e:
-            results[name] = describe_error(e)
-        except Exception as e:  # a bug in the scenario itself: keep going, but say so
-            traceback.print_exc()
-            results[name] = {"ok": False, "error": "ScenarioFailed", "error_class": type(e).__name__,
-                             "detail": str(e)}
-        sys.stderr.write("%-50s %6.1f ms  %s\n" % (name, (time.monotonic() - t) * 1000,
-                                                   "ok" if results[name].get("ok") else
-                                                   results[name].get("error")))
-    json.dump(results, sys.stdout, indent=2, sort_keys=True)
-    sys.stdout.write("\n")
-    return 0
+    return run_and_print(scenarios, only_names(argv), (ksa_exc.ClientException, ksa_exc.HttpError),
+                         describe_error)
 
 
 if __name__ == "__main__":

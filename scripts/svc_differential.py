@@ -46,8 +46,6 @@ import json
 import os
 import re
 import sys
-import time
-import traceback
 import uuid
 
 import requests
@@ -55,6 +53,9 @@ from keystoneauth1 import adapter as ksa_adapter
 from keystoneauth1 import exceptions as ksa_exc
 from keystoneauth1 import session as ksa_session
 from keystoneauth1.identity import v3
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from os_differential import fixtures_path, only_names, run_and_print  # noqa: E402
 
 # service: major version, microversion for the adapter request (None: no range), the list
 # path, the missing-resource path ({id}), the other 4xx request (method, path, json body or
@@ -88,15 +89,6 @@ SERVICES = {
                  "client": ("POST", "/secrets", {"name": 5}, None)},
 }
 TRANSPORT_HEADERS = {"user-agent", "accept-encoding", "connection", "content-length", "host"}
-
-
-def fixtures_path(argv):
-    for a in argv:
-        if not a.startswith("--") and a.endswith(".json"):
-            return a
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return os.path.join(os.environ.get("OSAUTH_OS_DIR") or os.path.join(repo, ".openstack"),
-                        "fixtures.json")
 
 
 def service_types(fx):
@@ -300,9 +292,6 @@ class Runner:
 
 
 def main(argv):
-    only = None
-    if "--only" in argv:
-        only = set(argv[argv.index("--only") + 1].split(","))
     seed = int(argv[argv.index("--seed") + 1]) if "--seed" in argv else 1
     with open(fixtures_path(argv)) as f:
         fx = json.load(f)
@@ -315,23 +304,8 @@ def main(argv):
         json.dump(plan, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
         return 0
-    results = {}
-    for name, sc in plan.items():
-        if only and name not in only:
-            continue
-        t = time.monotonic()
-        try:
-            results[name] = runner.run(sc)
-        except Exception as e:  # a bug in the scenario itself: keep going, but say so
-            traceback.print_exc()
-            results[name] = {"ok": False, "error": "ScenarioFailed",
-                             "error_class": type(e).__name__, "detail": str(e)}
-        sys.stderr.write("%-45s %7.1f ms  %s\n" % (name, (time.monotonic() - t) * 1000,
-                                                  "ok" if results[name].get("ok") else
-                                                  results[name].get("error")))
-    json.dump(results, sys.stdout, indent=2, sort_keys=True)
-    sys.stdout.write("\n")
-    return 0
+    return run_and_print({name: (lambda sc=sc: runner.run(sc)) for name, sc in plan.items()},
+                         only_names(argv))
 
 
 if __name__ == "__main__":
