@@ -1,17 +1,17 @@
 // Smoke tests of the dev cloud itself (raw fetch, no osauth code): when these fail, the
 // cloud is broken, not the library. Needs `bash scripts/openstack-dev.sh start`.
 import assert from "node:assert/strict";
-import { loadFixtures, runKsDifferential } from "./_devcloud.ts";
+import { type DevCloudFixtures, loadFixtures, runKsDifferential } from "./_devcloud.ts";
 
 interface CatalogEntry {
   type: string;
   endpoints: { interface: string; region_id: string; url: string }[];
 }
 
-Deno.test("dev cloud: password auth, catalog and placement answer", async () => {
-  const fx = await loadFixtures();
+/** POST /auth/tokens for admin on project admin (raw fetch). */
+function adminTokenRequest(fx: DevCloudFixtures): Promise<Response> {
   const admin = fx.users.admin;
-  const resp = await fetch(`${fx.auth_url}/auth/tokens`, {
+  return fetch(`${fx.auth_url}/auth/tokens`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({
@@ -26,6 +26,11 @@ Deno.test("dev cloud: password auth, catalog and placement answer", async () => 
       },
     }),
   });
+}
+
+Deno.test("dev cloud: password auth, catalog and placement answer", async () => {
+  const fx = await loadFixtures();
+  const resp = await adminTokenRequest(fx);
   assert.equal(resp.status, 201);
   const token = resp.headers.get("X-Subject-Token");
   assert.ok(token);
@@ -84,22 +89,7 @@ Deno.test("dev cloud: the eight services are in the catalog as real deployments 
     console.warn("dev cloud services: none started (OSAUTH_OS_SERVICES)");
     return;
   }
-  const admin = fx.users.admin;
-  const resp = await fetch(`${fx.auth_url}/auth/tokens`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ["password"],
-          password: {
-            user: { name: admin.name, domain: { id: "default" }, password: admin.password },
-          },
-        },
-        scope: { project: { name: "admin", domain: { id: "default" } } },
-      },
-    }),
-  });
+  const resp = await adminTokenRequest(fx);
   assert.equal(resp.status, 201);
   const token = resp.headers.get("X-Subject-Token")!;
   const catalog = (await resp.json() as { token: { catalog: CatalogEntry[] } }).token.catalog;
