@@ -38,7 +38,14 @@ export type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "./s
 export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";
 export type { CacheIdElements } from "./src/identity/state.ts";
 export * from "./src/errors.ts";
-export { AccessInfo, type IdentityRef, type RoleRef } from "./src/access/access_info.ts";
+export {
+  AccessInfo,
+  type ApplicationCredentialRef,
+  type IdentityRef,
+  type RoleRef,
+  type ServiceProviderRef,
+  type TrustRef,
+} from "./src/access/access_info.ts";
 export type { AccessInfoInit } from "./src/access/access_info.ts";
 export {
   type CatalogEndpoint,

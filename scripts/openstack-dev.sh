@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Run a REAL Keystone 22 (Zed) and Placement 8 from Debian packages on 127.0.0.1 for osauth's
-# integration tests and CI.
+# Run a REAL Keystone 22 (Zed) and Placement 8, and the API apps of Glance 25, Nova 26,
+# Cinder 21, Ironic 21, Manila 15, Neutron 21, Heat 19 and Barbican 15 (all Zed), from Debian
+# packages on 127.0.0.1 for osauth's integration tests and CI.
 #
-#   scripts/openstack-dev.sh start    install packages if missing, initialise once, start both
-#                                     servers, create fixtures; ok when already running
+#   scripts/openstack-dev.sh start    install packages if missing, initialise once, start every
+#                                     server, create fixtures; ok when already running
 #   scripts/openstack-dev.sh stop     stop the servers this script started, remove pid files
 #   scripts/openstack-dev.sh status   what runs where (exit 0 only when both answer)
 #   scripts/openstack-dev.sh restart keystone|placement
@@ -16,7 +17,9 @@
 #   fixtures.json   everything the integration tests need (urls, ids, names, passwords, secrets)
 #   openrc          OS_* variables for the admin user (source it)
 #   clouds.yaml     clouds osauth-admin, osauth-demo, osauth-appcred, osauth-system
-#   keystone.log placement.log setup.log   server / setup logs; *.pid   pid files
+#   <service>.log setup.log   server / setup logs; *.pid   pid files
+#   <service>/                config dirs (each service's paste file comes from its *-common
+#                             package, apt-get download + dpkg-deb -x into pkg/, not installed)
 #
 # Environment (defaults in brackets):
 #   OSAUTH_OS_DIR [<repo>/.openstack]  OSAUTH_OS_PORT_BASE [15000]
@@ -26,6 +29,13 @@
 #     OSAUTH_PLACEMENT_REGION2_PORT [+101]   (RegionTwo's public placement endpoint)
 #   OSAUTH_OS_CORS_ORIGIN [http://127.0.0.1:<base+50>]  the origin both services' [cors] allow
 #     (the browser tests serve their page there; README "In the browser" has the same [cors])
+#     the other services, public/internal/admin (scripts/os_services.py, base+offset only):
+#       glance +2/+12/+22  nova +3/+13/+23  cinder +4/+14/+24  ironic +5/+15/+25
+#       manila +6/+16/+26  neutron +7/+17/+27  heat +8/+18/+28  barbican +9/+19/+29
+#   OSAUTH_OS_SERVICES [glance nova cinder ironic manila neutron heat barbican]  which of the
+#     other services to run ("none": Keystone and Placement only). Their catalog URLs:
+#     nova .../v2.1, cinder (type volumev3) .../v3/%(project_id)s, manila (sharev2) .../v2,
+#     heat .../v1/%(tenant_id)s; glance, ironic, neutron, barbican unversioned.
 #   OSAUTH_ADMIN_PASSWORD [admin-secret-pw]  OSAUTH_DEMO_PASSWORD [demo-secret-pw]
 #   OSAUTH_PLACEMENT_PASSWORD [placement-secret-pw]  OSAUTH_OS_TOKEN_EXPIRATION [3600]
 #   OSAUTH_OS_ACCESS_LOG [1]  (0: no per-request lines in the server logs)
@@ -59,9 +69,30 @@ START_TIMEOUT=${OSAUTH_OS_START_TIMEOUT:-90}
 # Bump when the initialisation (db/bootstrap) changes: a mismatch re-initialises from scratch.
 INIT_VERSION=1
 PACKAGES=(python3-keystone python3-placement python3-keystoneauth1 python3-openstacksdk)
+ALL_SERVICES=(glance nova cinder ironic manila neutron heat barbican)
+SERVICES_ENV=${OSAUTH_OS_SERVICES-${ALL_SERVICES[*]}}
+[ "$SERVICES_ENV" = none ] && SERVICES_ENV=
+read -r -a SERVICES <<<"$SERVICES_ENV"
+for name in "${SERVICES[@]}"; do
+  [[ " ${ALL_SERVICES[*]} " == *" $name "* ]] || {
+    echo "OSAUTH_OS_SERVICES: unknown service $name (${ALL_SERVICES[*]})" >&2
+    exit 2
+  }
+done
+if [ "${#SERVICES[@]}" -gt 0 ]; then
+  PACKAGES+=(python3-keystonemiddleware)
+  for name in "${SERVICES[@]}"; do PACKAGES+=("python3-$name"); done
+fi
 
 KS_PORTS=("$KS_PORT" "$KS_INTERNAL_PORT" "$KS_ADMIN_PORT")
 PL_PORTS=("$PL_PORT" "$PL_INTERNAL_PORT" "$PL_ADMIN_PORT" "$PL_REGION2_PORT")
+# public internal admin ports of the other services: the offsets of scripts/os_services.py
+declare -A SVC_PORTS=()
+i=2
+for name in "${ALL_SERVICES[@]}"; do
+  SVC_PORTS[$name]="$((BASE + i)) $((BASE + 10 + i)) $((BASE + 20 + i))"
+  i=$((i + 1))
+done
 
 log() { printf '[openstack-dev %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -111,6 +142,8 @@ is_our_server() { # pid name
   state=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || return 1
   case $state in Z | X | "") return 1 ;; esac
   mapfile -d '' -t args <"/proc/$pid/cmdline" 2>/dev/null || return 1
+  # Neutron imports setproctitle, which rewrites argv as one space-separated string
+  [ "${#args[@]}" -eq 1 ] && read -r -a args <<<"${args[0]}"
   [ "${#args[@]}" -ge 5 ] && [ "${args[1]}" = "$SERVER" ] && [ "${args[2]}" = "$name" ] &&
     [ "${args[3]}" = "$OS_DIR" ]
 }
@@ -136,7 +169,13 @@ orphans_of() { # name
   return 0
 }
 
-ports_of() { if [ "$1" = keystone ]; then echo "${KS_PORTS[*]}"; else echo "${PL_PORTS[*]}"; fi; }
+ports_of() {
+  case $1 in
+  keystone) echo "${KS_PORTS[*]}" ;;
+  placement) echo "${PL_PORTS[*]}" ;;
+  *) echo "${SVC_PORTS[$1]}" ;;
+  esac
+}
 
 start_server() { # name
   local name=$1 pid port
@@ -361,9 +400,46 @@ export_fixture_env() {
   export OSAUTH_OS_DIR=$OS_DIR OSAUTH_OS_KS_PORTS="${KS_PORTS[*]}" OSAUTH_OS_PL_PORTS="${PL_PORTS[*]}"
   export OSAUTH_ADMIN_PASSWORD=$ADMIN_PASSWORD OSAUTH_DEMO_PASSWORD=$DEMO_PASSWORD
   export OSAUTH_PLACEMENT_PASSWORD=$PLACEMENT_PASSWORD OSAUTH_OS_START_TIMEOUT=$START_TIMEOUT
+  export OSAUTH_OS_PORT_BASE=$BASE OSAUTH_OS_SERVICES="${SERVICES[*]}"
   # raw pid files: a just-forked server may not have exec'ed yet (cmdline still bash's)
-  OSAUTH_OS_PIDS="keystone:$(tr -dc 0-9 <"$OS_DIR/keystone.pid") placement:$(tr -dc 0-9 <"$OS_DIR/placement.pid")"
+  local name
+  OSAUTH_OS_PIDS=
+  for name in keystone placement "${SERVICES[@]}"; do
+    OSAUTH_OS_PIDS+="$name:$(tr -dc 0-9 <"$OS_DIR/$name.pid") "
+  done
   export OSAUTH_OS_PIDS
+}
+
+# The other services: paste files, configs and databases (os_services.py prepare, which prints
+# the services whose config changed: those still running from before are stopped here).
+prepare_services() {
+  [ "${#SERVICES[@]}" -gt 0 ] || return 0
+  local changed name
+  changed=$(OSAUTH_OS_SERVICES="${SERVICES[*]}" "$PY" "$SCRIPTS/os_services.py" prepare \
+    "$OS_DIR" "$BASE" "$KS_PORT" 2>>"$OS_DIR/services-setup.log") ||
+    { tail_log "$OS_DIR/services-setup.log"; die "preparing ${SERVICES[*]} failed"; }
+  for name in $changed; do
+    if pid_of "$name" >/dev/null || [ -n "$(orphans_of "$name")" ]; then
+      log "$name config changed: restarting $name"
+      stop_server "$name"
+    fi
+  done
+}
+
+# Every service answers at its version document (any status below 500: glance's is a 300)
+# and runs with the config this run would write.
+services_answer() {
+  local name port code
+  [ "${#SERVICES[@]}" -eq 0 ] ||
+    OSAUTH_OS_SERVICES="${SERVICES[*]}" "$PY" "$SCRIPTS/os_services.py" current "$OS_DIR" \
+      "$BASE" "$KS_PORT" || return 1
+  for name in "${SERVICES[@]}"; do
+    pid_of "$name" >/dev/null || return 1
+    for port in $(ports_of "$name"); do
+      code=$(http_code "http://127.0.0.1:$port/")
+      [ "$code" != 000 ] && [ "$code" -lt 500 ] || return 1
+    done
+  done
 }
 
 # ---------------------------------------------------------------- commands
@@ -374,44 +450,54 @@ cmd_start() {
   if pid_of keystone >/dev/null && pid_of placement >/dev/null && [ -s "$OS_DIR/fixtures.json" ] &&
     initialised && config_current keystone && config_current placement &&
     [ "$(http_code "http://127.0.0.1:$KS_PORT/v3")" = 200 ] &&
-    [ "$(http_code "http://127.0.0.1:$PL_PORT/")" = 200 ]; then
+    [ "$(http_code "http://127.0.0.1:$PL_PORT/")" = 200 ] && services_answer &&
+    [ "$(cat "$OS_DIR/.services" 2>/dev/null)" = "${SERVICES[*]}" ]; then
     log "already running: keystone http://127.0.0.1:$KS_PORT/v3, placement http://127.0.0.1:$PL_PORT"
     log "fixtures: $OS_DIR/fixtures.json"
     return 0
   fi
   local name
-  for name in keystone placement; do
+  # services of an earlier run that this one does not start
+  for name in "${ALL_SERVICES[@]}"; do
+    [[ " ${SERVICES[*]} " == *" $name "* ]] || stop_server "$name"
+  done
+  for name in keystone placement "${SERVICES[@]}"; do
     if ! pid_of "$name" >/dev/null && [ -z "$(orphans_of "$name")" ]; then check_ports_free "$name"; fi
   done
   ensure_packages
   write_configs
+  # Keystone's initialisation and the other services' databases at the same time.
+  prepare_services &
+  local prepare_job=$!
   if ! initialised; then
     stop_server keystone
     stop_server placement
     init_cloud
   fi
+  wait "$prepare_job" || die "preparing the services failed"
   STARTED=()
-  start_server keystone
-  start_server placement
+  for name in keystone placement "${SERVICES[@]}"; do start_server "$name"; done
   export_fixture_env
   # Waits for both servers, creates/updates fixtures, checks placement end to end with a token,
   # writes fixtures.json, openrc, clouds.yaml.
   if ! "$PY" "$SCRIPTS/os_fixtures.py" 2>>"$OS_DIR/setup.log"; then
     log "fixture setup failed (see $OS_DIR/setup.log)"
     tail_log "$OS_DIR/setup.log"
-    tail_log "$OS_DIR/keystone.log"
-    tail_log "$OS_DIR/placement.log"
-    local name
+    for name in keystone placement "${SERVICES[@]}"; do tail_log "$OS_DIR/$name.log"; done
     for name in "${STARTED[@]}"; do stop_server "$name"; done
     exit 1
   fi
+  echo "${SERVICES[*]}" >"$OS_DIR/.services"
   log "ready in $(elapsed): keystone http://127.0.0.1:$KS_PORT/v3 (pid $(pid_of keystone))," \
-    "placement http://127.0.0.1:$PL_PORT (pid $(pid_of placement))"
+    "placement http://127.0.0.1:$PL_PORT (pid $(pid_of placement))${SERVICES[*]:+, ${SERVICES[*]}}"
   log "fixtures: $OS_DIR/fixtures.json  clouds: $OS_DIR/clouds.yaml  openrc: $OS_DIR/openrc"
 }
 
 cmd_stop() {
   [ -d "$OS_DIR" ] || { log "nothing to stop ($OS_DIR does not exist)"; return 0; }
+  local name
+  for name in "${ALL_SERVICES[@]}"; do stop_server "$name" & done
+  wait
   stop_server placement
   stop_server keystone
   log "stopped"
@@ -420,7 +506,7 @@ cmd_stop() {
 cmd_status() {
   local rc=0 name pid port code url
   echo "dir: $OS_DIR"
-  for name in keystone placement; do
+  for name in keystone placement "${SERVICES[@]}"; do
     if pid=$(pid_of "$name"); then
       echo "$name: running, pid $pid"
     else
@@ -431,7 +517,10 @@ cmd_status() {
       if [ "$name" = keystone ]; then url="http://127.0.0.1:$port/v3"; else url="http://127.0.0.1:$port/"; fi
       code=$(http_code "$url")
       echo "  $url -> HTTP $code"
-      [ "$code" = 200 ] || rc=1
+      case $name in
+      keystone | placement) [ "$code" = 200 ] || rc=1 ;;
+      *) [ "$code" != 000 ] && [ "$code" -lt 500 ] || rc=1 ;;
+      esac
     done
     for pid in $(orphans_of "$name"); do echo "  orphan $name server without pid file: pid $pid"; done
   done
@@ -482,7 +571,13 @@ OSAUTH_PLACEMENT_INTERNAL_PORT=$PL_INTERNAL_PORT
 OSAUTH_PLACEMENT_ADMIN_PORT=$PL_ADMIN_PORT
 OSAUTH_PLACEMENT_REGION2_PORT=$PL_REGION2_PORT
 OSAUTH_OS_CORS_ORIGIN=$CORS_ORIGIN
+OSAUTH_OS_SERVICES="${SERVICES[*]}"
 EOF
+  local name a b c
+  for name in "${SERVICES[@]}"; do
+    read -r a b c <<<"${SVC_PORTS[$name]}"
+    echo "# $name: public $a internal $b admin $c"
+  done
 }
 
 case ${1:-} in

@@ -14,7 +14,14 @@ Steps: wait until Keystone and Placement answer; then, as the bootstrap admin:
   with a public placement endpoint (its own port on the same server)
 - application credential `osauth-appcred` for admin on project `admin` (secret kept across
   starts through fixtures.json; recreated if it no longer works)
-Finally checks Placement end to end (GET /resource_providers with an admin token).
+- for each service of OSAUTH_OS_SERVICES (scripts/os_services.py: glance nova cinder ironic
+  manila neutron heat barbican): a service user <name> (admin on `service`), the service with
+  public/internal/admin endpoints in RegionOne in the URL form real deployments use
+- a trust from admin (trustor) to demo (trustee) on project admin with role member,
+  impersonation on (AccessInfo's trust accessors are compared on its token)
+Finally checks Placement end to end (GET /resource_providers with an admin token), and each
+service: its version document answers without a token, an authenticated GET passes
+keystonemiddleware (not 401) and the same GET without a token is 401.
 """
 
 import base64
@@ -26,6 +33,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import os_services  # noqa: E402
+
 OS_DIR = os.environ["OSAUTH_OS_DIR"]
 KS_PORTS = [int(p) for p in os.environ["OSAUTH_OS_KS_PORTS"].split()]
 PL_PORTS = [int(p) for p in os.environ["OSAUTH_OS_PL_PORTS"].split()]
@@ -34,6 +44,15 @@ DEMO_PASSWORD = os.environ["OSAUTH_DEMO_PASSWORD"]
 PLACEMENT_PASSWORD = os.environ["OSAUTH_PLACEMENT_PASSWORD"]
 START_TIMEOUT = float(os.environ.get("OSAUTH_OS_START_TIMEOUT", "90"))
 PIDS = dict(item.split(":", 1) for item in os.environ.get("OSAUTH_OS_PIDS", "").split())
+SERVICES = os.environ.get("OSAUTH_OS_SERVICES", "").split()
+PORT_BASE = int(os.environ.get("OSAUTH_OS_PORT_BASE", "15000"))
+SVC_PORTS = {n: os_services.ports(PORT_BASE, n) for n in SERVICES}
+# A path below each service's root that passes keystonemiddleware and the service's routing
+# without RPC (the end-to-end check: with a token not 401, without a token 401).
+SVC_PROBE = {"glance": "/v2/images", "nova": "/v2.1/flavors", "cinder": "/v3/{project}/types",
+             "ironic": "/v1/drivers", "manila": "/v2/{project}/types",
+             "neutron": "/v2.0/networks", "heat": "/v1/{project}/no-such-resource",
+             "barbican": "/v1/secrets"}
 
 HOST = "http://127.0.0.1"
 KS_URL = {"public": f"{HOST}:{KS_PORTS[0]}", "internal": f"{HOST}:{KS_PORTS[1]}",
@@ -63,8 +82,9 @@ def alive(pid):
     return False
 
 
-def wait_http(urls):
-    """Wait until every url answers 200 (unauthenticated version documents)."""
+def wait_http(urls, any_status=()):
+    """Wait until every url answers 200 (unauthenticated version documents); the names in
+    any_status may answer with any HTTP status below 500 (Glance's root is a 300)."""
     pending = dict(urls)
     deadline = time.monotonic() + START_TIMEOUT
     while pending:
@@ -74,6 +94,10 @@ def wait_http(urls):
                     if resp.status == 200:
                         log(f"{name} answers at {url}")
                         del pending[name]
+            except urllib.error.HTTPError as e:
+                if name.split(":")[0] in any_status and e.code < 500:
+                    log(f"{name} answers at {url} ({e.code})")
+                    del pending[name]
             except (urllib.error.URLError, OSError):
                 pass
         if not pending:
@@ -255,6 +279,47 @@ def main():
     placement_wanted[("RegionTwo", "public")] = PL_REGION2_URL
     placement_eps = endpoints(placement_id, placement_wanted)
 
+    # ------------------------------------------------- the other services (os_services.py)
+    svc = {}
+    for name in SERVICES:
+        meta = os_services.SERVICES[name]
+        u = user(name, "default", os_services.password(name))
+        put(f"/projects/{projects['service']['id']}/users/{u['id']}/roles/{roles['admin']}")
+        sid = service(meta["type"], meta["service_name"])
+        roots = {i: f"{HOST}:{p}" for i, p in SVC_PORTS[name].items()}
+        eps = endpoints(sid, {("RegionOne", i): roots[i] + meta["path"] for i in roots})
+        svc[name] = {"type": meta["type"], "service_name": meta["service_name"],
+                     "service_id": sid, "user": u, "roots": roots,
+                     "catalog_path": meta["path"], "ports": SVC_PORTS[name],
+                     "endpoints": eps, "log": os.path.join(OS_DIR, f"{name}.log")}
+    # Services of an earlier run that this one does not start: out of the catalog.
+    for name, meta in os_services.SERVICES.items():
+        if name in SERVICES:
+            continue
+        for old in get("/services", type=meta["type"])["services"]:
+            if old.get("name") == meta["service_name"]:
+                sess.delete(f"/services/{old['id']}", **ks)
+                log(f"removed service {meta['type']} (not started)")
+
+    # ------------------------------------------------------------------------ trust
+    trust_roles = ["member"]
+    trust = None
+    for t in get("/OS-TRUST/trusts", trustor_user_id=users["admin"]["id"])["trusts"]:
+        if (t["trustee_user_id"] == users["demo"]["id"] and t["project_id"] ==
+                projects["admin"]["id"] and t.get("impersonation") is True
+                and not t.get("expires_at")):
+            trust = t
+            break
+    if trust is None:
+        trust = post("/OS-TRUST/trusts", {"trust": {
+            "trustor_user_id": users["admin"]["id"], "trustee_user_id": users["demo"]["id"],
+            "project_id": projects["admin"]["id"], "impersonation": True,
+            "roles": [{"name": r} for r in trust_roles]}})["trust"]
+        log("created trust admin -> demo")
+    trust_fx = {"id": trust["id"], "trustor_user_id": users["admin"]["id"],
+                "trustee_user_id": users["demo"]["id"], "project_id": projects["admin"]["id"],
+                "impersonation": True, "roles": trust_roles}
+
     # --------------------------------------------------------- application credential
     admin_id = users["admin"]["id"]
     ac_name = "osauth-appcred"
@@ -297,6 +362,33 @@ def main():
     ks_version = sess.get(AUTH_URL, authenticated=False).json()["version"]
     log(f"placement GET /resource_providers 200; version {pl_version['min_version']}"
         f"..{pl_version['max_version']}; identity {ks_version['id']}")
+
+    # --------------------------------------------------- the other services, end to end
+    wait_http({f"{n}:{p}": f"{HOST}:{p}/" for n in SERVICES for p in SVC_PORTS[n].values()},
+              any_status=SERVICES)
+    token = sess.get_token()
+    admin_project_id = projects["admin"]["id"]
+    for name in SERVICES:
+        url = svc[name]["roots"]["public"] + SVC_PROBE[name].format(project=admin_project_id)
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            with_token = sess.get(url, authenticated=False, headers={"X-Auth-Token": token},
+                                  raise_exc=False)
+            if with_token.status_code not in (401, 503):
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{name} GET {url} with a token -> {with_token.status_code}: "
+                                 f"{with_token.text[:300]}")
+            time.sleep(0.2)
+        without = sess.get(url, authenticated=False, raise_exc=False)
+        if without.status_code != 401 or with_token.status_code >= 500:
+            raise SystemExit(f"{name} GET {url}: {with_token.status_code} with a token, "
+                             f"{without.status_code} without (want not 401 / 401)")
+        svc[name]["urls"] = {i: svc[name]["roots"][i] + svc[name]["catalog_path"].replace(
+            "%(project_id)s", admin_project_id).replace("%(tenant_id)s", admin_project_id)
+            for i in svc[name]["roots"]}
+        log(f"{name} ({svc[name]['type']}) GET {SVC_PROBE[name]}: {with_token.status_code} "
+            "with a token, 401 without")
 
     fixtures = {
         "schema": 1,
@@ -347,6 +439,9 @@ def main():
             "osauth": {"projects": {"osauth": ["member"]}},
         },
         "application_credentials": {"admin": ac},
+        "trusts": {"admin_to_demo": trust_fx},
+        "port_base": PORT_BASE,
+        "services": svc,
         "files": {
             "fixtures": FIXTURES,
             "openrc": os.path.join(OS_DIR, "openrc"),

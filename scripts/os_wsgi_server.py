@@ -1,12 +1,17 @@
 #!/usr/bin/python3
-"""Serve Keystone or Placement from Debian's python3 packages for osauth's dev cloud.
+"""Serve one OpenStack API from Debian's python3 packages for osauth's dev cloud.
 
 Usage (normally through scripts/openstack-dev.sh, always with /usr/bin/python3):
 
-    os_wsgi_server.py keystone|placement OS_DIR PORT [PORT ...]
+    os_wsgi_server.py SERVICE OS_DIR PORT [PORT ...]
 
-- The config is read from OS_DIR/<service>/<service>.conf (OS_KEYSTONE_CONFIG_DIR /
-  OS_PLACEMENT_CONFIG_DIR are set here, before the application is built).
+  SERVICE: keystone, placement, or one of scripts/os_services.py's SERVICES (glance nova
+  cinder ironic manila neutron heat barbican).
+
+- The config is read from OS_DIR/<service>/ (OS_KEYSTONE_CONFIG_DIR /
+  OS_PLACEMENT_CONFIG_DIR are set here, before the application is built; the other
+  services' entry points are in os_services.build_app). Nova and Neutron monkey-patch
+  eventlet first, before socketserver is imported (else the server hangs on the 2nd request).
 - Every PORT is a listener on 127.0.0.1 serving the same WSGI application (extra ports give
   the catalog distinct but working URLs per interface / region).
 - wsgiref with a threaded server and a listen backlog of 512: the stock scripts use a backlog
@@ -17,11 +22,18 @@ Usage (normally through scripts/openstack-dev.sh, always with /usr/bin/python3):
 """
 
 import os
-import signal
-import socketserver
 import sys
-import threading
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import os_services  # noqa: E402 - the table of the other services
+
+if __name__ == "__main__" and len(sys.argv) > 1:
+    os_services.monkey_patch(sys.argv[1])
+
+import signal  # noqa: E402
+import socketserver  # noqa: E402
+import threading  # noqa: E402
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -59,7 +71,10 @@ def build_app(service, os_dir):
         os.environ["OS_PLACEMENT_CONFIG_DIR"] = os.path.join(os_dir, "placement")
         from placement import wsgi as placement_wsgi
         return placement_wsgi.init_application()
-    raise SystemExit("unknown service %r (keystone|placement)" % service)
+    if service in os_services.SERVICES:
+        return os_services.build_app(service, os_dir)
+    raise SystemExit("unknown service %r (keystone|placement|%s)" % (
+        service, "|".join(os_services.SERVICES)))
 
 
 def main(argv):
@@ -77,6 +92,12 @@ def main(argv):
         server.set_app(app)
 
     def stop(signum, frame):
+        if os_services.uses_eventlet(service):
+            # eventlet's hub cannot switch from inside a signal handler; nothing to flush
+            # (sqlite in WAL mode), so leave at once.
+            sys.stderr.write("%s stopped\n" % service)
+            sys.stderr.flush()
+            os._exit(0)
         # shutdown() blocks until serve_forever returns: call it off the main thread.
         for server in servers:
             threading.Thread(target=server.shutdown, daemon=True).start()

@@ -104,7 +104,7 @@ export interface HttpErrorInit {
   status?: number;
   /** Human readable message from the server. */
   message?: string;
-  /** `X-OpenStack-Request-Id` (or `X-Compute-Request-Id`) of the response. */
+  /** `X-OpenStack-Request-Id` (or `X-Compute-Request-Id`, Ironic's `Openstack-Request-Id`). */
   requestId?: string;
   /** The parsed error body. */
   details?: unknown;
@@ -387,54 +387,139 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Math.max(0, (date - now) / 1000);
 }
 
-/** A one-line message from a text or HTML body, at most 300 characters. */
-function textMessage(text: string): string {
-  let t = text;
-  if (/<\/?[a-z][\s\S]*>/i.test(t)) {
-    const h1 = t.match(/<h1[^>]*>([\s\S]*?)<\/h1>/i)?.[1];
-    const title = t.match(/<title[^>]*>([\s\S]*?)<\/title>/i)?.[1];
-    t = (h1 ?? title ?? t.replace(/<[^>]*>/g, " ")).replace(/<[^>]*>/g, " ");
+const MAX_MESSAGE = 300;
+const ENTITIES: Readonly<Record<string, string>> = {
+  "&amp;": "&",
+  "&lt;": "<",
+  "&gt;": ">",
+  "&quot;": '"',
+  "&#39;": "'",
+  "&#x27;": "'",
+  "&nbsp;": " ",
+};
+
+/** Text with its tags removed (one pass; an unclosed `<` drops the rest, as a browser does). */
+function stripTags(html: string): string {
+  let out = "";
+  let from = 0;
+  for (;;) {
+    const open = html.indexOf("<", from);
+    if (open < 0) return out + html.slice(from);
+    out += `${html.slice(from, open)} `;
+    const close = html.indexOf(">", open + 1);
+    if (close < 0) return out;
+    from = close + 1;
   }
-  t = t.replace(/\s+/g, " ").trim();
-  return t.length > 300 ? `${t.slice(0, 297)}...` : t;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === "string" && v.trim() !== "" ? v : undefined;
+/** Whitespace runs as one space, trimmed, the basic entities decoded, at most 300 characters. */
+function oneLine(text: string): string {
+  const t = text.replace(/&(?:amp|lt|gt|quot|#39|#x27|nbsp);/g, (e) => ENTITIES[e] ?? e)
+    .replace(/\s+/g, " ").trim();
+  return t.length > MAX_MESSAGE ? `${t.slice(0, MAX_MESSAGE - 3)}...` : t;
+}
+
+/** The text between the end of the `<tag ...>` starting at `at` and `</tag>` (lower-cased copy). */
+function element(text: string, lower: string, tag: string): [string, number] | undefined {
+  const at = lower.indexOf(`<${tag}`);
+  if (at < 0) return undefined;
+  const start = lower.indexOf(">", at);
+  if (start < 0) return undefined;
+  const end = lower.indexOf(`</${tag}>`, start);
+  return end < 0 ? undefined : [text.slice(start + 1, end), end + tag.length + 3];
 }
 
 /**
- * Extracts a message from an OpenStack error body: Keystone
- * (`{"error": {"message"}}`), Nova (`{"itemNotFound": {"message"}}`), Neutron
- * (`{"NeutronError": {"message"}}`), Placement/API-WG (`{"errors": [{"detail"}]}`),
- * Ironic (`{"error_message": "<json>"}`) and plain `{"message"}` forms.
+ * A one-line message from a text or HTML body. An HTML error page (webob's, as Glance, Heat and
+ * Cinder send: `<h1>404 Not Found</h1>` and then the server's text) gives the text after its
+ * `<h1>`, else the `<h1>`, else the `<title>`, else all its text. Linear in the body's length.
+ */
+function textMessage(text: string): string {
+  const lower = text.toLowerCase();
+  if (!/<\/?[a-z!]/.test(lower)) return oneLine(text);
+  const h1 = element(text, lower, "h1");
+  if (h1) {
+    const bodyEnd = lower.indexOf("</body>", h1[1]);
+    const after = oneLine(stripTags(text.slice(h1[1], bodyEnd < 0 ? undefined : bodyEnd)));
+    if (after !== "") return after;
+    const heading = oneLine(stripTags(h1[0]));
+    if (heading !== "") return heading;
+  }
+  const title = element(text, lower, "title");
+  const titleText = title ? oneLine(stripTags(title[0])) : "";
+  return titleText !== "" ? titleText : oneLine(stripTags(text));
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.trim() !== "" ? oneLine(v) : undefined;
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === "object" && !Array.isArray(v)
+    ? v as Record<string, unknown>
+    : undefined;
+}
+
+/** The most specific text of one error object, from the most to the least specific field. */
+function fieldsMessage(o: Record<string, unknown>): string | undefined {
+  return str(o.message) ?? str(o.description) ?? str(o.faultstring) ?? str(o.detail) ??
+    str(o.explanation) ?? str(o.title);
+}
+
+/**
+ * Extracts the server's most specific text from an OpenStack error body:
+ * - Keystone and Heat `{"error": {"message"}}` (Heat's `error.message` over its top-level
+ *   `title`; a Heat error without a message names its `error.type`);
+ * - API-WG `{"errors": [{"title", "detail"}]}` (Placement): the first error's `detail`;
+ * - Ironic `{"error_message": "<JSON text>"}`: that JSON's `faultstring` or `description`;
+ * - pecan/wsme `{"title", "description"}` (Barbican): `description` over `title`;
+ * - Nova, Cinder, Manila `{"itemNotFound": {"message"}}`, Neutron `{"NeutronError": {"message"}}`;
+ * - `{"message"}`, `{"faultstring"}`; text and HTML pages (see the HTML rule above).
+ *
+ * Whitespace runs become one space; at most 300 characters.
  */
 export function messageFromBody(body: unknown): string | undefined {
   if (typeof body === "string") return str(textMessage(body));
-  if (body === null || typeof body !== "object") return undefined;
-  const obj = body as Record<string, unknown>;
-  if (Array.isArray(obj.errors) && obj.errors.length > 0) {
-    const e = obj.errors[0] as Record<string, unknown>;
-    return str(e?.detail) ?? str(e?.title) ?? str(e?.message);
+  const o = obj(body);
+  if (!o) return undefined;
+  if (Array.isArray(o.errors) && o.errors.length > 0) {
+    const e = obj(o.errors[0]);
+    return e ? str(e.detail) ?? str(e.title) ?? str(e.message) : undefined;
   }
-  if (typeof obj.error_message === "string") {
+  if (typeof o.error_message === "string") {
+    let inner: unknown;
     try {
-      return messageFromBody(JSON.parse(obj.error_message)) ?? obj.error_message;
+      inner = JSON.parse(o.error_message);
     } catch {
-      return obj.error_message;
+      return str(o.error_message);
     }
+    return messageFromBody(inner) ?? str(o.error_message);
   }
-  const direct = str(obj.message) ?? str(obj.faultstring) ?? str(obj.title);
+  const error = obj(o.error);
+  if (error) {
+    const own = str(error.message) ?? str(error.description) ?? str(error.faultstring);
+    if (own) return own;
+    const type = str(error.type);
+    const outer = str(o.explanation) ?? str(o.title) ?? str(error.title);
+    if (type) return outer ? `${outer} (${type})` : type;
+    if (outer) return outer;
+  }
+  const direct = fieldsMessage(o);
   if (direct) return direct;
-  for (const key of Object.keys(obj)) {
-    const inner = obj[key];
-    if (inner && typeof inner === "object" && !Array.isArray(inner)) {
-      const i = inner as Record<string, unknown>;
-      const msg = str(i.message) ?? str(i.faultstring) ?? str(i.detail) ?? str(i.title);
-      if (msg) return msg;
-    }
+  for (const key of Object.keys(o)) {
+    const inner = obj(o[key]);
+    const msg = inner && fieldsMessage(inner);
+    if (msg) return msg;
   }
   return undefined;
+}
+
+/**
+ * The response's request id: `X-OpenStack-Request-Id`, `X-Compute-Request-Id` (Nova, Cinder and
+ * Manila send it, Manila often alone) or Ironic's `Openstack-Request-Id`.
+ */
+function responseRequestId(headers: Headers): string | undefined {
+  return requestIdOf(headers) ?? headers.get("openstack-request-id") ?? undefined;
 }
 
 /**
@@ -483,7 +568,7 @@ export async function httpErrorFromResponse(
       status: 401,
       method,
       url,
-      requestId: requestIdOf(response.headers),
+      requestId: responseRequestId(response.headers),
       details,
       response,
       attempts,
@@ -498,7 +583,7 @@ export async function httpErrorFromResponse(
     message: messageFromBody(
       typeof details === "string" ? details.slice(0, MESSAGE_SOURCE_LIMIT) : details,
     ) ?? (response.statusText || undefined),
-    requestId: requestIdOf(response.headers),
+    requestId: responseRequestId(response.headers),
     details,
     response,
     retryAfter: parseRetryAfter(response.headers.get("retry-after"), now),

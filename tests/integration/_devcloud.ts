@@ -34,6 +34,27 @@ export interface FixtureProject {
   domain_id: string;
 }
 
+/** One of the services besides Keystone and Placement (scripts/os_services.py). */
+export interface FixtureService {
+  /** Catalog type: image, compute, volumev3, baremetal, sharev2, network, orchestration, ... */
+  type: string;
+  /** Catalog service name (glance, nova, cinderv3, ...). */
+  service_name: string;
+  service_id: string;
+  /** Its service user (admin on project `service`). */
+  user: FixtureUser;
+  /** `http://127.0.0.1:<port>` per interface (the version documents' root). */
+  roots: { public: string; internal: string; admin: string };
+  /** Path of the catalog URL below the root, templated (`/v3/%(project_id)s`). */
+  catalog_path: string;
+  ports: { public: number; internal: number; admin: number };
+  /** region -> interface -> endpoint (templated URLs, as registered). */
+  endpoints: Record<string, Record<string, FixtureEndpoint>>;
+  /** The catalog URLs of a token scoped to project `admin`, per interface. */
+  urls: { public: string; internal: string; admin: string };
+  log: string;
+}
+
 /** Shape of `fixtures.json` (schema 1). */
 export interface DevCloudFixtures {
   schema: 1;
@@ -90,6 +111,21 @@ export interface DevCloudFixtures {
     };
   };
   files: { fixtures: string; openrc: string; clouds_yaml: string };
+  /** Trust `admin_to_demo`: admin (trustor) to demo (trustee) on project admin. */
+  trusts?: {
+    admin_to_demo: {
+      id: string;
+      trustor_user_id: string;
+      trustee_user_id: string;
+      project_id: string;
+      impersonation: boolean;
+      roles: string[];
+    };
+  };
+  /** OSAUTH_OS_PORT_BASE of the run that wrote the file. */
+  port_base?: number;
+  /** The services started besides Keystone and Placement, by name (glance, nova, ...). */
+  services?: Record<string, FixtureService>;
 }
 
 /** Repository root (this file lives in `tests/integration/`). */

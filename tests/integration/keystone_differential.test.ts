@@ -302,7 +302,7 @@ function scenarios(f: DevCloudFixtures): Record<string, Scenario> {
     endpoint({ ...pl, regionName: "RegionTwo", interface: "internal" });
   s["catalog.placement.service_name"] = () => endpoint({ ...pl, serviceName: "placement" });
   s["catalog.placement.service_name_mismatch"] = () => endpoint({ ...pl, serviceName: "nova" });
-  s["catalog.unknown_service"] = () => endpoint({ serviceType: "compute" });
+  s["catalog.unknown_service"] = () => endpoint({ serviceType: "dns" });
   s["catalog.unknown_region"] = () => endpoint({ ...pl, regionName: "RegionNine" });
   s["catalog.unscoped"] = async () => {
     try {
