@@ -101,7 +101,7 @@ const ADAPTER_CHECKS: v.Checks = v.checks({
   serviceName: v.string,
   serviceId: v.string,
   endpointId: v.string,
-  endpointOverride: v.nonEmptyString,
+  endpointOverride: v.string,
   version: v.versionInput,
   minVersion: v.versionInput,
   maxVersion: v.versionInput,

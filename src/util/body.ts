@@ -61,10 +61,12 @@ export async function readBodyCapped(
 /** The error for a body read that failed: typed, unless it is the caller's abort. */
 function readFailure(err: unknown, what: string, url: string): unknown {
   const name = err instanceof Error ? err.name : "";
-  if (name === "TimeoutError") {
-    return new ConnectTimeout(`reading the ${what} from ${redactUrl(url)} timed out`, {
-      cause: err,
-    });
+  if (name === "TimeoutError" || err instanceof ConnectTimeout) {
+    return new ConnectTimeout(
+      `the ${what} from ${redactUrl(url)} timed out while its body was read` +
+        (err instanceof ConnectTimeout ? ` (${err.message})` : ""),
+      { cause: err },
+    );
   }
   // The caller's abort (its reason, whatever it is) and osauth's own errors go on as they are.
   if (!(err instanceof Error) || name === "AbortError" || err instanceof ConnectFailure) {

@@ -570,9 +570,11 @@ Deno.test("without a deadline, a lease that never frees is given up on (2 x leas
     const held = heldElsewhere(() => Infinity);
     const log = captureLogger();
     const auth = password(served.authUrl, { stateStore: held.store });
-    // the lease lasts the session's timeout: 100 ms here
+    // the lease lasts the session's timeout: 100 ms here; the request's own timeout (which
+    // bounds its wait for the plugin) is longer than the 2 x lease + 1 s given to the lease
     const resp = await new Session({ auth, logger: log, timeout: 100 }).get("/servers", {
       endpointFilter: COMPUTE,
+      timeout: 5000,
     });
     assert.equal(resp.status, 200);
     assert.equal(served.cloud.stats.tokenRequests, 1);
