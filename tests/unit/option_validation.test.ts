@@ -202,7 +202,7 @@ const ADAPTER_OPTIONS: Record<string, readonly unknown[]> = {
   serviceName: WRONG.string,
   serviceId: WRONG.string,
   endpointId: WRONG.string,
-  endpointOverride: [...WRONG.string, ""],
+  endpointOverride: WRONG.string, // "" is "not set" (D-endpoint-override-templates)
   allowExperimental: WRONG.bool,
   allowDeprecated: WRONG.bool,
   allowUnknown: WRONG.bool,
