@@ -96,7 +96,7 @@ export interface RequestOptions {
   headers?: HeadersInit;
   /** Raw body. */
   body?: BodyInit | null;
-  /** A value sent as JSON (sets Content-Type and Accept). */
+  /** A value sent as JSON (sets Content-Type, as keystoneauth1; no Accept). */
   json?: unknown;
   /** Send credentials (default: true when an auth plugin is available). */
   authenticated?: boolean;

@@ -648,7 +648,6 @@ export class Session {
       bodyText = jsonText(options.json);
       body = bodyText;
       if (!("content-type" in headers)) headers["content-type"] = "application/json";
-      if (!("accept" in headers)) headers["accept"] = "application/json";
     }
     if (options.globalRequestId !== undefined) {
       if (!/^req-[0-9a-f-]{36}$/i.test(options.globalRequestId)) {

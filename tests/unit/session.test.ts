@@ -306,7 +306,8 @@ Deno.test("methods, json, raiseExc, headers, request ids", async (t) => {
         .json() as Echo;
       assert.deepEqual(e.body, { server: { name: "a" } });
       assert.equal(e.headers["content-type"], "application/json");
-      assert.equal(e.headers["accept"], "application/json");
+      // keystoneauth1 sets no Accept for json (services differential: barbican.error.client)
+      assert.notEqual(e.headers["accept"], "application/json");
       assert.equal(e.headers["x-extra"], "1");
       assert.match(e.headers["user-agent"] ?? "", /^myapp\/1\.2 osauth\/\d+\.\d+\.\d+/);
     });
