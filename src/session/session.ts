@@ -1104,9 +1104,8 @@ export class Session {
             resp,
             timeoutSignal,
             signal,
-            () =>
-              `${req.method} ${redactUrl(url)}: timed out after ${timeout} ms reading the ` +
-              "response body",
+            `${req.method} ${redactUrl(url)}`,
+            timeout!,
           )
           : resp;
       } catch (err) {

@@ -4,11 +4,13 @@
  * when the fetch's timeout signal fires after the headers arrived; through
  * this wrapper that read fails with a {@linkcode ConnectTimeout} (an
  * `OsAuthError`) naming the request, whoever reads the body: the caller,
- * a token plugin or discovery. Used only for requests with a timeout.
+ * a token plugin or discovery; a read that fails otherwise (a truncated or
+ * reset body: a raw `TypeError`) is a {@linkcode ConnectFailure}. The
+ * caller's own abort stays its reason. Used only for requests with a timeout.
  *
  * @module
  */
-import { ConnectTimeout } from "../errors.ts";
+import { ConnectFailure, ConnectTimeout, OsAuthError } from "../errors.ts";
 
 /** Statuses whose responses cannot be constructed with a body. */
 const NULL_BODY: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
@@ -16,13 +18,16 @@ const NULL_BODY: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
 /**
  * `resp` with its body read through a stream that turns a read aborted by
  * `timeoutSignal` (and not by the caller's `signal`) into a
- * {@linkcode ConnectTimeout} with the message `describe()` gives.
+ * {@linkcode ConnectTimeout}, and any other failed read but the caller's
+ * abort into a {@linkcode ConnectFailure}; `target` (`METHOD url`, redacted)
+ * names the request in their messages.
  */
 export function timedBody(
   resp: Response,
   timeoutSignal: AbortSignal,
   signal: AbortSignal | undefined,
-  describe: () => string,
+  target: string,
+  timeoutMs: number,
 ): Response {
   const body = resp.body;
   if (body === null || NULL_BODY.has(resp.status)) return resp;
@@ -33,11 +38,23 @@ export function timedBody(
       try {
         chunk = await reader.read();
       } catch (err) {
-        controller.error(
-          timeoutSignal.aborted && !signal?.aborted
-            ? new ConnectTimeout(describe(), { cause: err })
-            : err,
-        );
+        if (signal?.aborted || err instanceof OsAuthError) {
+          controller.error(err);
+        } else if (timeoutSignal.aborted) {
+          controller.error(
+            new ConnectTimeout(
+              `${target}: timed out after ${timeoutMs} ms reading the response body`,
+              { cause: err },
+            ),
+          );
+        } else {
+          const detail = err instanceof Error ? err.message : String(err);
+          controller.error(
+            new ConnectFailure(`${target}: reading the response body failed: ${detail}`, {
+              cause: err,
+            }),
+          );
+        }
         return;
       }
       if (chunk.done) controller.close();

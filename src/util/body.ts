@@ -69,8 +69,15 @@ function readFailure(err: unknown, what: string, url: string): unknown {
     );
   }
   // The caller's abort (its reason, whatever it is) and osauth's own errors go on as they are.
-  if (!(err instanceof Error) || name === "AbortError" || err instanceof ConnectFailure) {
-    return err;
+  if (!(err instanceof Error) || name === "AbortError") return err;
+  if (err instanceof ConnectFailure) {
+    // A read the Session's body wrapper already typed: named for what was being read.
+    return new ConnectFailure(
+      `reading the ${what} from ${redactUrl(url)} failed (${err.message})`,
+      {
+        cause: err,
+      },
+    );
   }
   return new ConnectFailure(`reading the ${what} from ${redactUrl(url)} failed: ${err.message}`, {
     cause: err,
