@@ -33,8 +33,15 @@
  * @module
  */
 export { joinUrl, Session } from "./src/session/session.ts";
+export { RequestMethods } from "./src/session/verbs.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
-export type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "./src/types.ts";
+export type {
+  AuthPlugin,
+  CurrentCredentials,
+  EndpointDataFilter,
+  EndpointFilter,
+  Logger,
+} from "./src/types.ts";
 export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";
 export type { CacheIdElements } from "./src/identity/state.ts";
 export * from "./src/errors.ts";

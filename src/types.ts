@@ -38,6 +38,21 @@ export interface EndpointFilter {
 }
 
 /**
+ * Every field of {@linkcode EndpointFilter}, in one list: catalog lookups,
+ * filter equality and the request memo's keys are derived from it (a field
+ * added to the interface must be added here: the type check below fails
+ * otherwise).
+ */
+export const ENDPOINT_FILTER_FIELDS = [
+  "serviceType",
+  "interface",
+  "regionName",
+  "serviceName",
+  "serviceId",
+  "endpointId",
+] as const satisfies readonly (keyof EndpointFilter)[];
+
+/**
  * A filter plus the API version bounds used by version discovery.
  * Versions are strings like `"2.1"`, `"3"` or `"latest"`.
  */
@@ -59,6 +74,37 @@ export interface EndpointDataFilter extends EndpointFilter {
 }
 
 /**
+ * Every field of {@linkcode EndpointDataFilter}: the catalog fields
+ * ({@linkcode ENDPOINT_FILTER_FIELDS}) first, then the override, version
+ * bounds and status flags.
+ */
+export const ENDPOINT_DATA_FILTER_FIELDS = [
+  ...ENDPOINT_FILTER_FIELDS,
+  "endpointOverride",
+  "version",
+  "minVersion",
+  "maxVersion",
+  "allowExperimental",
+  "allowDeprecated",
+  "allowUnknown",
+] as const satisfies readonly (keyof EndpointDataFilter)[];
+
+/** A name in {@linkcode ENDPOINT_DATA_FILTER_FIELDS}. */
+export type EndpointDataFilterField = typeof ENDPOINT_DATA_FILTER_FIELDS[number];
+
+// Both lists hold every field of their interface (a compile error otherwise).
+const _everyFilterField: Exclude<keyof EndpointDataFilter, EndpointDataFilterField> extends never
+  ? true
+  : never = true;
+const _everyCatalogField: Exclude<
+  keyof EndpointFilter,
+  typeof ENDPOINT_FILTER_FIELDS[number]
+> extends never ? true
+  : never = true;
+void _everyFilterField;
+void _everyCatalogField;
+
+/**
  * Where HTTP logs and warnings go. `console` fits, and so does a `@std/log`
  * `Logger`.
  *
@@ -77,6 +123,37 @@ export interface Logger {
   warn?(msg: string, ...args: unknown[]): unknown;
   /** Error. */
   error?(msg: string, ...args: unknown[]): unknown;
+}
+
+/**
+ * A plugin's credentials as they are at this moment, read without awaiting
+ * (see {@linkcode AuthPlugin.currentCredentials}). Every value must be
+ * exactly what the plugin's asynchronous methods would give now.
+ */
+export interface CurrentCredentials {
+  /**
+   * What `getHeaders` gives now. Freeze it and return the same object while
+   * the credentials last: the Session checks a frozen object's headers once.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * What `getTrustedOrigins` gives now, frozen (the same list while the
+   * credentials last: the Session builds its trusted set once per list).
+   * Omitted by a plugin without `getTrustedOrigins`: its headers go to the
+   * endpoints it gave, as with its asynchronous methods.
+   */
+  readonly trustedOrigins?: readonly string[];
+  /**
+   * What `getEndpoint` gives for a filter now (it may throw as that does).
+   * Omitted when endpoints are only known asynchronously: the Session then
+   * asks `getEndpoint`.
+   */
+  endpoint?(filter: EndpointFilter): string | undefined;
+  /**
+   * `true` when the headers are no credential (`NoAuth`'s placeholder
+   * token): requests with them go to any origin.
+   */
+  readonly noCredential?: boolean;
 }
 
 /**
@@ -112,4 +189,30 @@ export interface AuthPlugin {
   getTrustedOrigins?(session: Session): Promise<string[]>;
   /** The project id the credentials are scoped to, if any. Optional. */
   getProjectId?(session: Session): Promise<string | undefined>;
+  /**
+   * The credentials the plugin holds now, without awaiting, or `undefined`
+   * when only the asynchronous methods can tell (no token yet, one about to
+   * expire by `session.now()`, or a subclass replaced a method the values
+   * stand for). Optional: a Session with valid credentials at hand then
+   * sends a request without waiting on `getHeaders`, `getEndpoint` and
+   * `getTrustedOrigins` promises.
+   *
+   * @example
+   * ```ts
+   * import type { AuthPlugin, CurrentCredentials } from "./types.ts";
+   * const current: CurrentCredentials = Object.freeze({
+   *   headers: Object.freeze({ "X-Api-Key": "k" }),
+   *   trustedOrigins: Object.freeze(["http://127.0.0.1:8080"]),
+   *   endpoint: () => "http://127.0.0.1:8080",
+   * });
+   * const plugin: AuthPlugin = {
+   *   getHeaders: () => Promise.resolve({ ...current.headers }),
+   *   getEndpoint: () => Promise.resolve("http://127.0.0.1:8080"),
+   *   getTrustedOrigins: () => Promise.resolve([...current.trustedOrigins!]),
+   *   invalidate: () => false,
+   *   currentCredentials: () => current,
+   * };
+   * ```
+   */
+  currentCredentials?(session: Session): CurrentCredentials | undefined;
 }

@@ -34,7 +34,7 @@ import {
 import { redactUrl } from "../logging.ts";
 import { readBodyCapped, VERSION_DOCUMENT_LIMIT } from "../util/body.ts";
 import type { Session } from "../session/session.ts";
-import { chooseOverride, resolveOverride } from "../session/endpoint.ts";
+import { chooseOverride, resolveOverride } from "./endpoint.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter } from "../types.ts";
 import { type VersionData, VersionDocument, type VersionStatusFilter } from "./document.ts";
 import { EndpointData, type EndpointDataInit } from "./endpoint_data.ts";
@@ -386,7 +386,7 @@ function fromVersion(
  * `get_endpoint_data`: the URL comes from the filter's `endpointOverride`,
  * else the session's `endpointOverrides` for the service type, else the auth
  * plugin's catalog (project-id templates filled in, see
- * `src/session/endpoint.ts`); then the newest API version within
+ * `src/discovery/endpoint.ts`); then the newest API version within
  * `version`/`minVersion`/`maxVersion` (`"latest"` allowed) is chosen.
  *
  * Without bounds the catalog URL's own version is described: its version

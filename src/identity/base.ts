@@ -9,10 +9,9 @@ import type { AccessInfo } from "../access/access_info.ts";
 import { AuthorizationFailure, OptionError } from "../errors.ts";
 import { redactUrl } from "../logging.ts";
 import type { Session } from "../session/session.ts";
-import type { AuthPlugin, EndpointFilter } from "../types.ts";
+import type { AuthPlugin, CurrentCredentials, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
 import { safeInspect } from "../secret.ts";
-import { type CurrentAuth, registerCurrentAuth } from "../session/current_auth.ts";
 import type { AuthStateStore } from "../stores/interface.ts";
 import {
   type CacheIdElements,
@@ -129,8 +128,8 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   #pending: Promise<AccessInfo> | undefined;
   /** Trusted origins of a token, computed once (requests check them every time). */
   #trustedOf: { access: AccessInfo; list: readonly string[] } | undefined;
-  /** What the Session reads without awaiting while the token is valid (see current_auth.ts). */
-  #currentOf: { access: AccessInfo; refreshAt: number; current: CurrentAuth } | undefined;
+  /** What the Session reads without awaiting while the token is valid (see currentCredentials). */
+  #currentOf: { access: AccessInfo; refreshAt: number; current: CurrentCredentials } | undefined;
   /** The shared half of the cache, with a `stateStore` (see state.ts). */
   #shared: SharedAuthState | undefined;
   #identity: Promise<CacheIdentity> | undefined;
@@ -141,7 +140,6 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
     this.reauthenticate = options.reauthenticate ?? true;
     if (options.stateStore !== undefined) this.#attach(options.stateStore);
     safeInspect(this, () => this.describe());
-    registerCurrentAuth(this, (now) => this.#current(now));
   }
 
   static {
@@ -157,11 +155,12 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   }
 
   /**
-   * The token's headers, endpoints and trusted origins while it is valid
-   * (what `getAccess` would return at once), unless a subclass or the
-   * instance replaced a method they come from.
+   * The token's headers, endpoints and trusted origins while it is valid by
+   * `session.now()` (what `getAccess` would return at once), unless a
+   * subclass or the instance replaced a method they come from; `undefined`
+   * otherwise (see `AuthPlugin.currentCredentials`).
    */
-  #current(now: () => number): CurrentAuth | undefined {
+  currentCredentials(session: Session): CurrentCredentials | undefined {
     const access = this.#access;
     if (!access) return undefined;
     const base = BaseIdentityPlugin.prototype;
@@ -178,15 +177,16 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
         access,
         // access.willExpireSoon(t, MIN_TOKEN_LIFE_SECONDS) is refreshAt <= t
         refreshAt: access.expiresAt.getTime() - MIN_TOKEN_LIFE_SECONDS * 1000,
-        current: {
+        current: Object.freeze({
           headers: Object.freeze({ "X-Auth-Token": access.token }),
           trustedOrigins: this.#trustedList(access),
-          endpoint: (filter) => this.#beforeCatalog(filter) ?? this.#fromCatalog(access, filter),
-        },
+          endpoint: (filter: EndpointFilter) =>
+            this.#beforeCatalog(filter) ?? this.#fromCatalog(access, filter),
+        }),
       };
       this.#currentOf = entry;
     }
-    return this.reauthenticate && entry.refreshAt <= now() ? undefined : entry.current;
+    return this.reauthenticate && entry.refreshAt <= session.now() ? undefined : entry.current;
   }
 
   /** Fields shown by `console.log(plugin)` and `JSON.stringify(plugin)`. No secrets. */
