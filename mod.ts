@@ -36,6 +36,7 @@ export { joinUrl, Session } from "./src/session/session.ts";
 export { RequestMethods } from "./src/session/verbs.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
 export type {
+  AuthContext,
   AuthPlugin,
   CurrentCredentials,
   EndpointDataFilter,
@@ -116,6 +117,7 @@ export {
   type VersionStatusFilter,
 } from "./src/discovery/document.ts";
 export {
+  type DiscoveryContext,
   type DiscoveryOptions,
   type DiscoveryPlan,
   discoveryPlan,
@@ -123,6 +125,7 @@ export {
   fetchVersionDocument,
   getEndpointData,
 } from "./src/discovery/discover.ts";
+export type { EndpointSource } from "./src/discovery/endpoint.ts";
 export {
   type ClientMicroversions,
   type MicroversionRange,

@@ -27,6 +27,7 @@
 import { officialServiceType } from "../catalog/service_types.ts";
 import { EndpointNotFound, MissingAuthPlugin, OptionError } from "../errors.ts";
 import {
+  type AuthContext,
   type AuthPlugin,
   type CurrentCredentials,
   ENDPOINT_DATA_FILTER_FIELDS,
@@ -36,12 +37,12 @@ import {
 import { impliedVersion } from "./version.ts";
 
 /** What the resolver needs from a session (a `Session` has all of it). */
-export type EndpointSource = Parameters<AuthPlugin["getEndpoint"]>[0] & {
+export interface EndpointSource extends AuthContext {
   /** Official service type -> endpoint override. */
   readonly endpointOverrides: Readonly<Record<string, string>>;
   /** The project id of `auth`'s credentials, if it has one. */
   getProjectId(auth?: AuthPlugin): Promise<string | undefined>;
-};
+}
 
 const PROJECT_TEMPLATES = ["{project_id}", "%(project_id)s", "%(tenant_id)s"] as const;
 const USER_TEMPLATE = "%(user_id)s";

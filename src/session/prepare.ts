@@ -9,7 +9,7 @@ import { microversionHeaders } from "../discovery/microversion.ts";
 import { OptionError } from "../errors.ts";
 import type { Logger } from "../types.ts";
 import { jsonText } from "../util/validate.ts";
-import { type HeaderRecord, mergeHeaders, setHeader } from "./headers.ts";
+import { type HeaderRecord, mergeHeaders, setHeader } from "../util/headers.ts";
 import { nonNegativeInt, positiveNumber, type RequestOptions } from "./options.ts";
 import { sentSecrets } from "./sent_secrets.ts";
 

@@ -7,10 +7,10 @@
  */
 import { ConnectFailure, TooManyRedirects, UntrustedOrigin } from "../errors.ts";
 import { redactUrl, SENSITIVE_HEADERS } from "../logging.ts";
-import type { HeaderRecord } from "./headers.ts";
+import type { HeaderRecord } from "../util/headers.ts";
 import { type Prepared, secretsOf } from "./prepare.ts";
 import { bodySecrets } from "./sent_secrets.ts";
-import { originOf } from "./url.ts";
+import { originOf } from "../util/url.ts";
 
 /** The statuses followed. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

@@ -47,7 +47,7 @@ import type {
   EndpointFilter,
   Logger,
 } from "../types.ts";
-import { checkedAuthHeaders, type HeaderRecord, mergeHeaders, setHeader } from "./headers.ts";
+import { checkedAuthHeaders, type HeaderRecord, mergeHeaders, setHeader } from "../util/headers.ts";
 import {
   checkEndpointFilter,
   checkRequestOptions,
@@ -65,13 +65,13 @@ import { renewedAuthHeaders } from "./reauth.ts";
 import { followRedirects, REDIRECT_STATUSES } from "./redirects.ts";
 import { Semaphore } from "./semaphore.ts";
 import { send, type SendEnv } from "./send.ts";
-import { NO_ORIGINS, Trust } from "./trust.ts";
-import { checkTrusted, isAbsoluteUrl, joinUrl, originOf } from "./url.ts";
+import { checkTrusted, NO_ORIGINS, Trust } from "./trust.ts";
+import { isAbsoluteUrl, joinUrl, originOf } from "../util/url.ts";
 import { RequestMethods } from "./verbs.ts";
 import { boundedWait } from "./wait.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
-export { joinUrl } from "./url.ts";
+export { joinUrl } from "../util/url.ts";
 
 /**
  * Holds authentication and connection settings shared by every service

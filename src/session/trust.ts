@@ -16,7 +16,8 @@ import type {
   EndpointDataFilter,
   EndpointFilter,
 } from "../types.ts";
-import { checkTrusted, joinUrl, originOf, trustedUrl } from "./url.ts";
+import { UntrustedOrigin } from "../errors.ts";
+import { joinUrl, originOf, trustedUrl } from "../util/url.ts";
 
 /** A frozen empty origins list: a plugin that trusts no origin of its own. */
 export const NO_ORIGINS: readonly string[] = Object.freeze([]);
@@ -240,5 +241,16 @@ export class Trust {
     if (p.getProjectId) view.getProjectId = (s) => p.getProjectId!(s);
     if (typeof p.getAccess === "function") view.getAccess = (s) => p.getAccess!(s);
     return view;
+  }
+}
+
+/** Throws {@linkcode UntrustedOrigin} unless `url`'s origin is in `trusted`. */
+export function checkTrusted(url: string, trusted: ReadonlySet<string>): void {
+  const origin = originOf(url);
+  if (!origin || !trusted.has(origin)) {
+    throw new UntrustedOrigin(
+      `refusing to send credentials to ${origin ?? "a URL without an origin"}: it is not ` +
+        "the auth URL's origin, in the catalog, an endpointOverride or in trustedOrigins",
+    );
   }
 }
