@@ -33,8 +33,16 @@
  * @module
  */
 export { joinUrl, Session } from "./src/session/session.ts";
+export { RequestMethods } from "./src/session/verbs.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
-export type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "./src/types.ts";
+export type {
+  AuthContext,
+  AuthPlugin,
+  CurrentCredentials,
+  EndpointDataFilter,
+  EndpointFilter,
+  Logger,
+} from "./src/types.ts";
 export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";
 export type { CacheIdElements } from "./src/identity/state.ts";
 export * from "./src/errors.ts";
@@ -109,6 +117,7 @@ export {
   type VersionStatusFilter,
 } from "./src/discovery/document.ts";
 export {
+  type DiscoveryContext,
   type DiscoveryOptions,
   type DiscoveryPlan,
   discoveryPlan,
@@ -116,6 +125,7 @@ export {
   fetchVersionDocument,
   getEndpointData,
 } from "./src/discovery/discover.ts";
+export type { EndpointSource } from "./src/discovery/endpoint.ts";
 export {
   type ClientMicroversions,
   type MicroversionRange,

@@ -28,11 +28,12 @@ import { normalizeMicroversion } from "./discovery/microversion.ts";
 import { type ClientMicroversions, negotiateMicroversion } from "./discovery/negotiate.ts";
 import { normalizeVersionBounds } from "./discovery/version.ts";
 import { OptionError } from "./errors.ts";
-import { checkOverride, resolveOverride, sessionOverride } from "./session/endpoint.ts";
+import { checkOverride, resolveOverride, sessionOverride } from "./discovery/endpoint.ts";
 import type { Session } from "./session/session.ts";
-import { isAbsoluteUrl, joinUrl } from "./session/url.ts";
-import { type HeaderRecord, mergeHeaders } from "./session/headers.ts";
+import { isAbsoluteUrl, joinUrl } from "./util/url.ts";
+import { type HeaderRecord, mergeHeaders } from "./util/headers.ts";
 import type { RequestOptions } from "./session/options.ts";
+import { RequestMethods } from "./session/verbs.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
 import * as v from "./util/validate.ts";
 
@@ -140,7 +141,7 @@ function definedOnly<T extends object>(obj: T): Partial<T> {
  * example. Throws {@linkcode OptionError} for contradictory or malformed
  * options.
  */
-export class Adapter {
+export class Adapter extends RequestMethods {
   /** The session requests go through. */
   readonly session: Session;
   /** The service type. */
@@ -176,6 +177,7 @@ export class Adapter {
 
   /** Creates an adapter for `session`. */
   constructor(session: Session, options: AdapterOptions = {}) {
+    super();
     const candidate = session as Partial<Session> | null | undefined;
     if (
       !candidate || typeof candidate.request !== "function" ||
@@ -201,7 +203,7 @@ export class Adapter {
     this.serviceId = options.serviceId;
     this.endpointId = options.endpointId;
     const official = type ? officialServiceType(type) : undefined;
-    // The adapter's override, else the session's for the service type (src/session/endpoint.ts).
+    // The adapter's override, else the session's for the service type (src/discovery/endpoint.ts).
     this.endpointOverride = checkOverride(options.endpointOverride) ??
       sessionOverride(session.endpointOverrides, type);
     const hasBounds = options.version !== undefined || options.minVersion !== undefined ||
@@ -344,21 +346,16 @@ export class Adapter {
    * an absolute URL) with the adapter's defaults; per-call options win.
    */
   request(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options, options?.method);
+    return this.#request(path, options);
   }
 
-  async #request(
-    path: string,
-    options: AdapterRequestOptions,
-    method: string | undefined,
-  ): Promise<Response> {
+  async #request(path: string, options: AdapterRequestOptions): Promise<Response> {
     if (typeof path !== "string") throw new OptionError("path must be a string");
     if (options === null || typeof options !== "object") {
       throw new OptionError("request options must be an object");
     }
     // The adapter's defaults, then every option the call sets (undefined ones do not count).
     const opts: RequestOptions = assignDefined({ ...this.#defaults }, options);
-    if (method !== undefined) opts.method = method;
     if (options.headers === undefined) {
       opts.headers = this.#headers && { ...this.#headers };
     } else {
@@ -391,43 +388,6 @@ export class Adapter {
     const base = await this.getEndpoint(options.auth);
     opts.endpointFilter = this.#filter;
     return await this.session.request(joinUrl(base, path), opts);
-  }
-
-  /** `request(path, { ...options, method: "GET" })`. */
-  get(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "GET")
-      : this.request(path, { ...options, method: "GET" });
-  }
-  /** `request(path, { ...options, method: "POST" })`. */
-  post(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "POST")
-      : this.request(path, { ...options, method: "POST" });
-  }
-  /** `request(path, { ...options, method: "PUT" })`. */
-  put(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "PUT")
-      : this.request(path, { ...options, method: "PUT" });
-  }
-  /** `request(path, { ...options, method: "PATCH" })`. */
-  patch(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "PATCH")
-      : this.request(path, { ...options, method: "PATCH" });
-  }
-  /** `request(path, { ...options, method: "DELETE" })`. */
-  delete(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "DELETE")
-      : this.request(path, { ...options, method: "DELETE" });
-  }
-  /** `request(path, { ...options, method: "HEAD" })`. */
-  head(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "HEAD")
-      : this.request(path, { ...options, method: "HEAD" });
   }
 }
 

@@ -33,8 +33,8 @@ import {
 } from "../errors.ts";
 import { redactUrl } from "../logging.ts";
 import { readBodyCapped, VERSION_DOCUMENT_LIMIT } from "../util/body.ts";
-import type { Session } from "../session/session.ts";
-import { chooseOverride, resolveOverride } from "../session/endpoint.ts";
+import type { DiscoveryCache } from "./cache.ts";
+import { chooseOverride, type EndpointSource, resolveOverride } from "./endpoint.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter } from "../types.ts";
 import { type VersionData, VersionDocument, type VersionStatusFilter } from "./document.ts";
 import { EndpointData, type EndpointDataInit } from "./endpoint_data.ts";
@@ -51,6 +51,17 @@ import {
   versionMatch,
   versionToString,
 } from "./version.ts";
+
+/**
+ * What version discovery needs from a session (a `Session` has all of it):
+ * its requests, plugin, overrides, discovery cache, clock and logger.
+ */
+export interface DiscoveryContext extends EndpointSource {
+  /** The session's auth plugin (used when a call names none). */
+  readonly auth: AuthPlugin | undefined;
+  /** Where version documents are kept, shareable between sessions. */
+  readonly discoveryCache: DiscoveryCache;
+}
 
 /** How discovery runs, beyond the filter. */
 export interface DiscoveryOptions extends VersionStatusFilter {
@@ -203,7 +214,7 @@ function snippet(text: string): string {
 }
 
 async function loadDocument(
-  session: Session,
+  session: DiscoveryContext,
   url: string,
   auth: AuthPlugin | undefined,
   override: string | undefined,
@@ -269,7 +280,7 @@ function discoveryKey(url: string): string {
  * ```
  */
 export async function fetchVersionDocument(
-  session: Session,
+  session: DiscoveryContext,
   url: string,
   auth?: AuthPlugin,
   endpointOverride?: string,
@@ -319,12 +330,12 @@ function optString(v: unknown): string | undefined {
  * names and ids. From the filter when the plugin has no catalog.
  */
 async function catalogMetadata(
-  session: Session,
+  session: DiscoveryContext,
   auth: AuthPlugin,
   filter: EndpointFilter,
   url: string,
 ): Promise<Partial<EndpointDataInit>> {
-  const plugin = auth as AuthPlugin & { getAccess?(s: Session): Promise<AccessInfo> };
+  const plugin = auth as AuthPlugin & { getAccess?(s: DiscoveryContext): Promise<AccessInfo> };
   let ep: CatalogEndpoint | undefined;
   if (typeof plugin.getAccess === "function") {
     try {
@@ -386,7 +397,7 @@ function fromVersion(
  * `get_endpoint_data`: the URL comes from the filter's `endpointOverride`,
  * else the session's `endpointOverrides` for the service type, else the auth
  * plugin's catalog (project-id templates filled in, see
- * `src/session/endpoint.ts`); then the newest API version within
+ * `src/discovery/endpoint.ts`); then the newest API version within
  * `version`/`minVersion`/`maxVersion` (`"latest"` allowed) is chosen.
  *
  * Without bounds the catalog URL's own version is described: its version
@@ -407,7 +418,7 @@ function fromVersion(
  * `Session.getEndpointData(filter)` calls this with the session's defaults.
  */
 export async function getEndpointData(
-  session: Session,
+  session: DiscoveryContext,
   filter: EndpointDataFilter,
   auth: AuthPlugin | undefined,
   options: DiscoveryOptions = {},

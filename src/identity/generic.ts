@@ -16,7 +16,6 @@
  */
 import type { AccessInfo } from "../access/access_info.ts";
 import { DiscoveryFailure, UntrustedOrigin } from "../errors.ts";
-import type { Session } from "../session/session.ts";
 import {
   type BaseIdentityOptions,
   BaseIdentityPlugin,
@@ -24,7 +23,7 @@ import {
   requireString,
 } from "./base.ts";
 import { resolveVersionUrl } from "../discovery/document.ts";
-import { IDENTITY_REQUEST, type IdentityRequestOptions } from "../session/options.ts";
+import { type AuthContext, IDENTITY_REQUEST, type IdentityRequestOptions } from "../types.ts";
 import type { ScopeOptions, UserOptions } from "./v3/base.ts";
 import { Password as V3Password } from "./v3/password.ts";
 import { Token as V3Token } from "./v3/token.ts";
@@ -199,7 +198,7 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
       o.projectDomainName || o.unscoped);
   }
 
-  async #discover(session: Session): Promise<Discovered> {
+  async #discover(session: AuthContext): Promise<Discovered> {
     const path = new URL(this.authUrl).pathname.replace(/\/+$/, "");
     if (/\/v3$/.test(path)) return { v3: this.authUrl };
     if (/\/v2\.0$/.test(path)) return { v2: this.authUrl };
@@ -244,7 +243,7 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
   }
 
   /** Discovers once, then authenticates with the chosen plugin. */
-  protected async getAuthRef(session: Session): Promise<AccessInfo> {
+  protected async getAuthRef(session: AuthContext): Promise<AccessInfo> {
     if (!this.#inner) {
       const found = await this.#discover(session);
       if (found.v3) this.#inner = this.createV3(found.v3);

@@ -1,12 +1,16 @@
 /**
- * Option types of {@linkcode Session} and its requests.
+ * Option types of {@linkcode Session}, and the checks of its options and its
+ * requests' (`RequestOptions` is in types.ts, with the auth plugin interface).
  *
  * @module
  */
-import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
+import type { AuthPlugin, Logger, RequestOptions } from "../types.ts";
 import type { DiscoveryCache } from "../discovery/cache.ts";
 import { OptionError } from "../errors.ts";
 import * as v from "../util/validate.ts";
+
+export type { IdentityRequestOptions, RequestOptions } from "../types.ts";
+export { IDENTITY_REQUEST } from "../types.ts";
 
 /** Options of `new Session(options)`. All are optional. */
 export interface SessionOptions {
@@ -86,56 +90,6 @@ export interface SessionOptions {
   trustedOrigins?: readonly string[];
   /** Most redirects followed for one request (default 30, as keystoneauth1). */
   redirectLimit?: number;
-}
-
-/** Options of `session.request(url, options)` and its method shortcuts. */
-export interface RequestOptions {
-  /** HTTP method (default GET). */
-  method?: string;
-  /** Request headers. */
-  headers?: HeadersInit;
-  /** Raw body. */
-  body?: BodyInit | null;
-  /** A value sent as JSON (sets Content-Type, as keystoneauth1; no Accept). */
-  json?: unknown;
-  /** Send credentials (default: true when an auth plugin is available). */
-  authenticated?: boolean;
-  /** Auth plugin for this request instead of the session's. */
-  auth?: AuthPlugin;
-  /** Selects the endpoint a relative URL is joined to. */
-  endpointFilter?: EndpointFilter | EndpointDataFilter;
-  /** Base URL a relative URL is joined to, instead of the catalog's. */
-  endpointOverride?: string;
-  /** Throw an HttpError on status >= 400 (default true). */
-  raiseExc?: boolean;
-  /** On 401, invalidate, re-authenticate and retry once (default true). */
-  allowReauth?: boolean;
-  /** Microversion to request. */
-  microversion?: string;
-  /** Service type named in the microversion header (default: the filter's). */
-  microversionServiceType?: string;
-  /** Overrides the session's connectRetries. */
-  connectRetries?: number;
-  /** Overrides the session's statusCodeRetries. */
-  statusCodeRetries?: number;
-  /** Overrides the session's retriableStatusCodes. */
-  retriableStatusCodes?: readonly number[];
-  /** Overrides the session's retryNonIdempotent. */
-  retryNonIdempotent?: boolean;
-  /** Overrides the session's timeout (ms), also for this request's wait for a token. */
-  timeout?: number;
-  /**
-   * Aborts the request, including any wait for a token, a retry or a
-   * concurrency slot: the call rejects with the signal's reason and is not
-   * retried (a token request other requests share goes on).
-   */
-  signal?: AbortSignal;
-  /** Sent as `X-OpenStack-Request-ID` (a `req-<uuid>`). */
-  globalRequestId?: string;
-  /** Logger for this request instead of the session's. */
-  logger?: Logger;
-  /** Follow redirects (default true). */
-  redirect?: boolean;
 }
 
 /** The checks of every {@linkcode SessionOptions} option (see src/util/validate.ts). */
@@ -266,18 +220,4 @@ export function positiveNumber(value: unknown, name: string): number | undefined
 /** Throws {@linkcode OptionError} unless `value` is undefined or a non-negative finite number. */
 export function nonNegativeMs(value: unknown, name: string): void {
   if (value !== undefined) v.nonNegativeMs(value, name);
-}
-
-/**
- * Internal (not exported by the package): set on the options of a request an
- * identity plugin makes (token request, identity version discovery). Such a
- * request follows no redirect to another origin: its body (password,
- * secret, passcode, token, receipt) must never be sent anywhere else.
- */
-export const IDENTITY_REQUEST: unique symbol = Symbol("osauth.identityRequest");
-
-/** {@linkcode RequestOptions} of an identity plugin's request (see {@linkcode IDENTITY_REQUEST}). */
-export interface IdentityRequestOptions extends RequestOptions {
-  /** This is an identity request. */
-  [IDENTITY_REQUEST]?: true;
 }

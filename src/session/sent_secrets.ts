@@ -9,7 +9,7 @@
  * @module
  */
 import { isSecretKey, isSensitiveHeader } from "../logging.ts";
-import type { HeaderRecord } from "./headers.ts";
+import type { HeaderRecord } from "../util/headers.ts";
 
 /** What is read from a request. */
 export interface SentRequest {

@@ -5,7 +5,6 @@
  */
 import { AccessInfo } from "../../access/access_info.ts";
 import { AuthorizationFailure, OptionError } from "../../errors.ts";
-import type { Session } from "../../session/session.ts";
 import {
   type BaseIdentityOptions,
   BaseIdentityPlugin,
@@ -13,9 +12,9 @@ import {
   requireString,
   tokenResponseJson,
 } from "../base.ts";
-import { joinUrl } from "../../session/url.ts";
+import { joinUrl } from "../../util/url.ts";
 import type { CacheIdElements } from "../state.ts";
-import { IDENTITY_REQUEST, type IdentityRequestOptions } from "../../session/options.ts";
+import { type AuthContext, IDENTITY_REQUEST, type IdentityRequestOptions } from "../../types.ts";
 
 /** Scope options shared by v3 plugins (choose at most one target). */
 export interface ScopeOptions {
@@ -236,7 +235,7 @@ export abstract class V3Auth extends BaseIdentityPlugin {
   }
 
   /** `POST <authUrl>/auth/tokens`. */
-  protected async getAuthRef(session: Session): Promise<AccessInfo> {
+  protected async getAuthRef(session: AuthContext): Promise<AccessInfo> {
     const url = joinUrl(
       this.authUrl,
       this.includeCatalog ? "auth/tokens" : "auth/tokens?nocatalog",
