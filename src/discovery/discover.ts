@@ -263,7 +263,8 @@ function discoveryKey(url: string): string {
  *
  * @example
  * ```ts ignore
- * import { fetchVersionDocument, Session } from "jsr:@x/osauth";
+ * import { Session } from "jsr:@x/osauth";
+ * import { fetchVersionDocument } from "jsr:@x/osauth/discovery";
  * const doc = await fetchVersionDocument(new Session(), "http://127.0.0.1:8778/");
  * console.log(doc.versions.map((v) => v.id));
  * ```

@@ -12,7 +12,6 @@ import {
   AuthorizationFailure,
   DiscoveryCache,
   DiscoveryFailure,
-  fetchVersionDocument,
   HttpError,
   type Logger,
   OptionError,
@@ -20,6 +19,7 @@ import {
   Session,
   v3,
 } from "../../mod.ts";
+import { fetchVersionDocument } from "../../src/discovery/mod.ts";
 import { logResponse, redactBody, redactUrl, redactUrlsIn, TOO_DEEP } from "../../src/logging.ts";
 import { TOKEN_BODY_LIMIT, VERSION_DOCUMENT_LIMIT } from "../../src/util/body.ts";
 import { ERROR_BODY_LIMIT, MESSAGE_LIMIT } from "../../src/errors.ts";
