@@ -31,7 +31,6 @@ import {
   OptionError,
   VersionNotAvailable,
 } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
 import { readBodyCapped, VERSION_DOCUMENT_LIMIT } from "../util/body.ts";
 import type { Session } from "../session/session.ts";
 import { chooseOverride, resolveOverride } from "../session/endpoint.ts";
@@ -51,6 +50,7 @@ import {
   versionMatch,
   versionToString,
 } from "./version.ts";
+import { redactUrl } from "../util/secrets.ts";
 
 /** How discovery runs, beyond the filter. */
 export interface DiscoveryOptions extends VersionStatusFilter {

@@ -7,11 +7,9 @@
  */
 import type { AccessInfo } from "../access/access_info.ts";
 import { AuthorizationFailure, OptionError } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
 import type { Session } from "../session/session.ts";
 import type { AuthPlugin, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
-import { safeInspect } from "../secret.ts";
 import { type CurrentAuth, registerCurrentAuth } from "../session/current_auth.ts";
 import type { AuthStateStore } from "../stores/interface.ts";
 import {
@@ -24,6 +22,7 @@ import {
   SharedAuthState,
 } from "./state.ts";
 import { readBodyCapped, TOKEN_BODY_LIMIT } from "../util/body.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
 
 /** Options every identity plugin takes. */
 export interface BaseIdentityOptions {

@@ -4,11 +4,10 @@
  *
  * @module
  */
-import { safeInspect } from "../secret.ts";
-import { redactUrl } from "../logging.ts";
 import type { AuthPlugin } from "../types.ts";
 import { checkHttpUrl, requireString } from "../identity/base.ts";
 import { registerFixedAuth } from "../session/current_auth.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
 
 /** Options of {@linkcode HttpBasic}. */
 export interface HttpBasicOptions {

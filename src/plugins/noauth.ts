@@ -7,8 +7,7 @@
 import type { AuthPlugin } from "../types.ts";
 import { checkHttpUrl } from "../identity/base.ts";
 import { NO_ORIGINS, registerFixedAuth, registerNoCredentials } from "../session/current_auth.ts";
-import { redactUrl } from "../logging.ts";
-import { safeInspect } from "../secret.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
 
 const NOTUSED: Readonly<Record<string, string>> = Object.freeze({ "X-Auth-Token": "notused" });
 

@@ -34,7 +34,7 @@ import {
   TooManyRedirects,
   UntrustedOrigin,
 } from "../errors.ts";
-import { logRequest, logResponse, redactUrl, SENSITIVE_HEADERS } from "../logging.ts";
+import { logRequest, logResponse } from "../logging.ts";
 import { hostPort } from "../net/permissions.ts";
 import {
   checkTransportOptions,
@@ -67,10 +67,16 @@ import type { EndpointData } from "../discovery/endpoint_data.ts";
 import { catalogFilterOf, getEndpointData } from "../discovery/discover.ts";
 import { impliedVersion } from "../discovery/version.ts";
 import { checkOverride, chooseOverride, overridesByType, resolveOverride } from "./endpoint.ts";
-import { rememberSentSecrets, safeInspect } from "../secret.ts";
-import { bodySecrets, sentSecrets } from "./sent_secrets.ts";
 import { boundedWait } from "./wait.ts";
 import { timedBody } from "./timed_body.ts";
+import {
+  bodySecrets,
+  redactUrl,
+  rememberSentSecrets,
+  safeInspect,
+  SENSITIVE_HEADERS,
+  sentSecrets,
+} from "../util/secrets.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
 export { joinUrl } from "./url.ts";
