@@ -211,12 +211,39 @@ export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
 
 /**
  * JSON keys (and query parameters) whose values are secrets: passwords,
- * passcodes, secrets, tokens, private keys, as oslo.utils' `mask_password`
- * treats them. Matched case-insensitively anywhere in the key
- * (`adminPass`, `new_password`, `application_credential_secret`, ...).
+ * passcodes, secrets, tokens, private keys, and every key oslo.utils'
+ * `mask_dict_password` masks (its `_SANITIZE_KEYS`, TripleO's and Ceph's
+ * keys among them; `tests/unit/secret_rules.test.ts` compares). Matched
+ * case-insensitively anywhere in the key (`adminPass`, `new_password`,
+ * `application_credential_secret`, ...).
  */
-const SECRET_KEY =
-  /pass(word|wd|code|phrase)?|pswd|secret|token|private_?key|encryption_?key|fernet_?key|api_?key|auth_?key|ssl_?key|cephkey|keystonekey|configdrive|credentials?$/i;
+const SECRET_KEY = new RegExp(
+  [
+    "pass(word|wd|code|phrase)?",
+    "pswd",
+    "secret",
+    "token",
+    "private_?key",
+    "encrypt(ion|ed)_?key",
+    "fernet_?key",
+    "api_?key",
+    "auth_?key",
+    "ssl_?key",
+    "ceph[a-z_]*key",
+    "cephclusterfsid",
+    "keystonekey",
+    "keystonecredential",
+    "configdrive",
+    "octaviaheartbeatkey",
+    "rabbitcookie",
+    "designaterndckey",
+    "barbicansimplecryptokek",
+    "swifthashsuffix",
+    "migrationsshkey",
+    "credentials?$",
+  ].join("|"),
+  "i",
+);
 
 /** Keys holding a service catalog, removed from logged bodies as keystoneauth1 does. */
 const CATALOG_KEYS: ReadonlySet<string> = new Set(["catalog", "servicecatalog"]);

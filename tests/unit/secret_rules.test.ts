@@ -2,13 +2,15 @@
  * The one module of secret rules (src/util/secrets.ts) against keystoneauth1's
  * own list: every plugin option keystoneauth1 marks `secret` is a secret
  * clouds.yaml key, and its options that only name or locate something stay
- * visible; and the one request-id reader, in log lines as in errors.
+ * visible; every JSON key oslo.utils' mask_dict_password masks is masked in
+ * logged bodies too (seeded: OSAUTH_DIFF_SEED reruns a case); and the one
+ * request-id reader, in log lines as in errors.
  */
 import assert from "node:assert/strict";
 import { HttpError, type Logger, Session, TokenEndpoint } from "../../mod.ts";
-import { isSecretKey, isSecretOptionKey } from "../../src/util/secrets.ts";
+import { isSecretKey, isSecretOptionKey, redactBody } from "../../src/util/secrets.ts";
 import { requestIdOf } from "../../src/util/request_id.ts";
-import { keystoneauthTest, PYTHON } from "./_differential.ts";
+import { diffCases, diffSeed, keystoneauthTest, PYTHON, Rng, skipReason } from "./_differential.ts";
 
 const OPTIONS_SCRIPT = `
 import json
@@ -100,4 +102,85 @@ Deno.test("one request-id reader: log lines and errors read the same header", as
     requestIdOf(new Headers({ "X-Compute-Request-Id": "b", "X-OpenStack-Request-Id": "a" })),
     "a",
   );
+});
+
+/** Runs python with `script`, `input` as JSON on stdin; its stdout as JSON. */
+async function python(script: string, input: unknown): Promise<unknown> {
+  const child = new Deno.Command(PYTHON, {
+    args: ["-c", script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
+  await writer.close();
+  const out = await child.output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+const OSLO_SCRIPT = `
+import json, sys
+from oslo_utils import strutils
+cases = json.load(sys.stdin)
+if cases is None:
+    print(json.dumps(strutils._SANITIZE_KEYS))
+else:
+    print(json.dumps([strutils.mask_dict_password(c) for c in cases]))
+`;
+
+async function osloMissing(): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command(PYTHON, {
+      args: ["-c", "import oslo_utils.strutils"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success ? undefined : "python3-oslo.utils is not installed";
+  } catch {
+    return `${PYTHON} is not available`;
+  }
+}
+
+const osloMissingReason = await osloMissing();
+const osloSkip = skipReason(osloMissingReason);
+
+Deno.test({
+  name: osloSkip
+    ? `logged JSON keys: oslo.utils' mask_dict_password: SKIPPED (${osloSkip})`
+    : "logged JSON keys: every key oslo.utils' mask_dict_password masks is masked",
+  ignore: osloSkip !== undefined,
+  async fn() {
+    if (osloMissingReason) throw new Error(`OSAUTH_REQUIRE_PYTHON=1 but ${osloMissingReason}`);
+    const seed = diffSeed();
+    const rng = new Rng(seed);
+    const sanitize = await python(OSLO_SCRIPT, null) as string[];
+    assert.ok(sanitize.includes("password") && sanitize.length > 20, sanitize.join());
+    const benign = ["name", "id", "url", "region", "status", "description", "key", "public_key"];
+    const affixes = ["", "x_", "new", "os-", "Admin", "_1", "s", "Value"];
+    const mixCase = (k: string): string =>
+      [...k].map((c) => rng.chance(0.3) ? c.toUpperCase() : c).join("");
+    const cases: Record<string, string>[] = [];
+    for (let i = 0; i < diffCases(300); i++) {
+      const c: Record<string, string> = {};
+      for (let j = rng.int(1, 6); j > 0; j--) {
+        const base = rng.chance(0.6) ? rng.pick(sanitize) : rng.pick(benign);
+        c[rng.pick(affixes) + mixCase(base) + rng.pick(affixes)] = `v${i}-${j}`;
+      }
+      cases.push(c);
+    }
+    const masked = await python(OSLO_SCRIPT, cases) as Record<string, string>[];
+    let theirs = 0;
+    for (const [i, c] of cases.entries()) {
+      const ours = JSON.parse(redactBody(JSON.stringify(c))) as Record<string, string>;
+      for (const [k, v] of Object.entries(masked[i]!)) {
+        if (v !== "***") continue;
+        theirs++;
+        assert.equal(ours[k], "***", `seed ${seed}, case ${i}: ${k} is masked by oslo.utils`);
+        assert.ok(isSecretKey(k), `seed ${seed}: ${k}`);
+      }
+    }
+    assert.ok(theirs > 100, `seed ${seed}: only ${theirs} masked keys compared`);
+  },
 });
