@@ -87,45 +87,12 @@ export {
 } from "./src/discovery/cache.ts";
 export { EndpointData, type EndpointDataInit } from "./src/discovery/endpoint_data.ts";
 export {
-  legacyMicroversionHeaders,
-  microversionHeaders,
-  microversionServiceName,
-  normalizeMicroversion,
-} from "./src/discovery/microversion.ts";
-export {
-  compareVersions,
-  LATEST,
-  normalizeVersionBounds,
-  type ParsedVersion,
-  parseVersion,
-  tryParseVersion,
-  versionBetween,
-  type VersionBounds,
-  type VersionBoundsInput,
-  versionFromUrl,
-  type VersionInput,
-  versionMatch,
-  versionToString,
-} from "./src/discovery/version.ts";
-export {
-  normalizeStatus,
-  resolveVersionUrl,
-  type VersionData,
-  VersionDocument,
-  type VersionSelector,
-  type VersionStatus,
-  type VersionStatusFilter,
-} from "./src/discovery/document.ts";
-export {
   type DiscoveryContext,
   type DiscoveryOptions,
-  type DiscoveryPlan,
-  discoveryPlan,
-  type DiscoveryPlanOptions,
-  fetchVersionDocument,
   getEndpointData,
 } from "./src/discovery/discover.ts";
 export type { EndpointSource } from "./src/discovery/endpoint.ts";
+export type { VersionStatus, VersionStatusFilter } from "./src/discovery/document.ts";
 export {
   type ClientMicroversions,
   type MicroversionRange,

@@ -5,19 +5,10 @@
  * @module
  */
 
-import { redactUrl } from "../logging.ts";
+import { isSecretOptionKey as isSecretKey, REDACTED, redactUrl } from "../util/secrets.ts";
 
-/** Keys whose values are secrets (matched on the key name). */
-const SECRET_KEY = /password|secret|passcode|token/i;
-/** ...except these, which only name or locate something. */
-const NOT_SECRET_KEY = /(_endpoint|_url|_type|_id|_name)$|^auth_methods$/i;
-
-const REDACTED = "***";
-
-/** True when the value of `key` must never be shown. */
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
-}
+/** True when the value of `key` must never be shown (the one rule, in `util/secrets.ts`). */
+export { isSecretKey };
 
 /**
  * A deep copy of `value` with every secret replaced by `***`, and in URLs a

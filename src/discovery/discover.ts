@@ -31,7 +31,6 @@ import {
   OptionError,
   VersionNotAvailable,
 } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
 import { readBodyCapped, VERSION_DOCUMENT_LIMIT } from "../util/body.ts";
 import type { DiscoveryCache } from "./cache.ts";
 import { chooseOverride, type EndpointSource, resolveOverride } from "./endpoint.ts";
@@ -51,6 +50,7 @@ import {
   versionMatch,
   versionToString,
 } from "./version.ts";
+import { redactUrl } from "../util/secrets.ts";
 
 /**
  * What version discovery needs from a session (a `Session` has all of it):
@@ -274,7 +274,8 @@ function discoveryKey(url: string): string {
  *
  * @example
  * ```ts ignore
- * import { fetchVersionDocument, Session } from "jsr:@x/osauth";
+ * import { Session } from "jsr:@x/osauth";
+ * import { fetchVersionDocument } from "jsr:@x/osauth/discovery";
  * const doc = await fetchVersionDocument(new Session(), "http://127.0.0.1:8778/");
  * console.log(doc.versions.map((v) => v.id));
  * ```

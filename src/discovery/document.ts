@@ -22,7 +22,6 @@
  * @module
  */
 import { DiscoveryFailure, OptionError } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
 import type { Logger } from "../types.ts";
 import {
   compareVersions,
@@ -33,6 +32,7 @@ import {
   versionBetween,
   type VersionBounds,
 } from "./version.ts";
+import { redactUrl } from "../util/secrets.ts";
 
 /**
  * A version's status, normalised: `STABLE` counts as `CURRENT`; anything

@@ -7,10 +7,9 @@
  */
 import type { AccessInfo } from "../access/access_info.ts";
 import { AuthorizationFailure, OptionError } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
 import type { AuthContext, AuthPlugin, CurrentCredentials, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
-import { safeInspect } from "../secret.ts";
 import type { AuthStateStore } from "../stores/interface.ts";
 import {
   type CacheIdElements,

@@ -6,8 +6,7 @@
  */
 import type { AuthPlugin, CurrentCredentials } from "../types.ts";
 import { checkHttpUrl } from "../identity/base.ts";
-import { redactUrl } from "../logging.ts";
-import { safeInspect } from "../secret.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
 
 const NOTUSED: Readonly<Record<string, string>> = Object.freeze({ "X-Auth-Token": "notused" });
 

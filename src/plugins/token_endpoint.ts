@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { safeInspect } from "../secret.ts";
-import { redactUrl } from "../logging.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
 import type { AuthPlugin, CurrentCredentials } from "../types.ts";
 import { checkHttpUrl, requireString } from "../identity/base.ts";
 

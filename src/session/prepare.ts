@@ -11,7 +11,7 @@ import type { Logger } from "../types.ts";
 import { jsonText } from "../util/validate.ts";
 import { type HeaderRecord, mergeHeaders, setHeader } from "../util/headers.ts";
 import { nonNegativeInt, positiveNumber, type RequestOptions } from "./options.ts";
-import { sentSecrets } from "./sent_secrets.ts";
+import { sentSecrets } from "../util/secrets.ts";
 
 /** A request on its way: every stage reads and completes it. */
 export interface Prepared {

@@ -6,10 +6,9 @@
  * @module
  */
 import { ConnectFailure, TooManyRedirects, UntrustedOrigin } from "../errors.ts";
-import { redactUrl, SENSITIVE_HEADERS } from "../logging.ts";
+import { bodySecrets, redactUrl, SENSITIVE_HEADERS } from "../util/secrets.ts";
 import type { HeaderRecord } from "../util/headers.ts";
 import { type Prepared, secretsOf } from "./prepare.ts";
-import { bodySecrets } from "./sent_secrets.ts";
 import { originOf } from "../util/url.ts";
 
 /** The statuses followed. */

@@ -12,7 +12,8 @@
  * @module
  */
 import { ConnectFailure, ConnectTimeout, parseRetryAfter } from "../errors.ts";
-import { logRequest, logResponse, redactUrl } from "../logging.ts";
+import { logRequest, logResponse } from "../logging.ts";
+import { redactUrl } from "../util/secrets.ts";
 import type { Transport } from "../net/transport.ts";
 import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./failures.ts";
 import { type Policy, type Prepared, secretsOf } from "./prepare.ts";

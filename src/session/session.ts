@@ -30,7 +30,7 @@ import {
   MissingAuthPlugin,
   OptionError,
 } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
+import { redactUrl, rememberSentSecrets, safeInspect } from "../util/secrets.ts";
 import { hostPort } from "../net/permissions.ts";
 import {
   checkTransportOptions,
@@ -39,7 +39,6 @@ import {
   type Transport,
 } from "../net/transport.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
-import { rememberSentSecrets, safeInspect } from "../secret.ts";
 import type {
   AuthPlugin,
   CurrentCredentials,
