@@ -13,6 +13,7 @@ Case kinds:
       get_endpoint (admin_token, none, http_basic).
   {"kind": "cloud", "clouds": <text>, "secure": <text|null>, "public": <text|null>,
    "env": {...}, "cloud": <name|null>, "region": <name|null>, "services": [types]}
+      (or "clouds_path"/"secure_path"/"public_path": files the caller wrote)
       the files written to a temporary directory, OS_* variables exactly as given,
       OpenStackConfig(config_files=..., secure_files=..., vendor_files=...).get_one(cloud,
       region_name=region); the normalised config, per-service values, then the token request.
@@ -44,10 +45,11 @@ def normalise(region, services):
     per_service = {}
     for st in services:
         version = region.get_api_version(st)
+        version = version if version not in ("", None) else None
         per_service[st] = {
             "interface": region.get_interface(st),
             "region_name": region.get_region_name(st) or None,
-            "endpoint_override": region.get_endpoint(st),
+            "endpoint_override": region.get_endpoint(st) or None,
             "api_version": str(version) if version is not None else None,
         }
     return {
@@ -99,6 +101,9 @@ def run_cloud(case, loader, tmp, keep):
     out = {"ok": False}
     paths = {}
     for kind in ("clouds", "secure", "public"):
+        if case.get(kind + "_path"):  # a file the caller wrote
+            paths[kind] = [case[kind + "_path"]]
+            continue
         text = case.get(kind)
         if text is None:
             continue

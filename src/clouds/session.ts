@@ -11,7 +11,9 @@ import { attachStateStore, BaseIdentityPlugin } from "../identity/base.ts";
 import { defaultStateDir, FileStateStore } from "../stores/file.ts";
 import { Session, type SessionOptions } from "../session/session.ts";
 import type { AuthPlugin } from "../types.ts";
+import { isKnownServiceType } from "../catalog/service_types.ts";
 import { checkSecrets } from "./auth_type.ts";
+import { serviceSettings, serviceTypesWith } from "./service_config.ts";
 import type { CloudConfig } from "./cloud_config.ts";
 import { loadCloudConfig, type LoadCloudConfigOptions } from "./loader.ts";
 
@@ -62,10 +64,25 @@ export function sessionOptionsFromCloud(cloud: CloudConfig): Omit<SessionOptions
   if (cloud.cert) options.cert = cloud.key ? [cloud.cert, cloud.key] : cloud.cert;
   if (cloud.apiTimeout !== undefined) options.timeout = cloud.apiTimeout * 1000;
   if (cloud.regionName) options.regionName = cloud.regionName;
-  if (Object.keys(cloud.endpointOverrides).length > 0) {
-    options.endpointOverrides = { ...cloud.endpointOverrides };
+  // By official type, the official type's key first, then the aliases in the
+  // registry's order (openstacksdk's _get_config); the legacy <service>_endpoint too.
+  const overrides: Record<string, string> = {};
+  const legacy = serviceTypesWith(cloud.raw, "endpoint").filter(isKnownServiceType);
+  for (const type of new Set([...serviceTypesWith(cloud.raw, "endpoint_override"), ...legacy])) {
+    const found = serviceSettings(cloud, type);
+    const url = found.endpointOverride;
+    // (auth_type none's endpoint and identity's auth_url come from the plugin)
+    const own = url !== undefined && url !== cloud.auth.endpoint && url !== cloud.auth.auth_url;
+    if (own) overrides[type] = url;
   }
-  if (Object.keys(cloud.apiVersions).length > 0) options.apiVersions = { ...cloud.apiVersions };
+  if (Object.keys(overrides).length > 0) options.endpointOverrides = overrides;
+  const versions: Record<string, string> = {};
+  for (const type of serviceTypesWith(cloud.raw, "api_version")) {
+    const found = serviceSettings(cloud, type).apiVersion ??
+      cloud.apiVersions[type.replaceAll("_", "-")];
+    if (found !== undefined) versions[type] = found;
+  }
+  if (Object.keys(versions).length > 0) options.apiVersions = versions;
   return options;
 }
 

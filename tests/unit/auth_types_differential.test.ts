@@ -11,16 +11,12 @@
  * OSAUTH_DIFF_SEED=<seed> reruns a failure; OSAUTH_DIFF_CASES the count.
  */
 import assert from "node:assert/strict";
-import {
-  BaseIdentityPlugin,
-  loadAuthPlugin,
-  OptionError,
-  OsAuthError,
-  Session,
-} from "../../mod.ts";
+import { loadAuthPlugin, OptionError, OsAuthError, Session } from "../../mod.ts";
 import { getAuthTypeLoader, loaderOptions, type LoadOptions } from "../../src/loading/registry.ts";
-import { diffCases, diffSeed, keystoneauthTest, Rng, runPythonJson } from "./_differential.ts";
-import { type Recorded, type Recorder, startRecorder } from "./_recorder.ts";
+import { diffCases, diffSeed, keystoneauthTest, Rng } from "./_differential.ts";
+import { type Recorder, startRecorder } from "./_recorder.ts";
+import { authenticate, compareOutcomes, type Outcome, pythonOutcomes } from "./_request_diff.ts";
+import { strictRefusal } from "./_auth_differences.ts";
 
 const NAMES = [
   "password",
@@ -111,160 +107,10 @@ export function loaderCase(rng: Rng, id: number, rec: Recorder): LoaderCase {
   return { id, kind: "loader", name, options };
 }
 
-/** What one side did. */
-export interface Outcome {
-  /** "ok", "load" (refused when loading) or "auth" (failed authenticating). */
-  stage: "ok" | "load" | "auth";
-  error?: string;
-  requests: Recorded[];
-  headers?: Record<string, string> | null;
-  endpoint?: string | null;
-}
-
-interface PyResult {
-  ok: boolean;
-  error?: string;
-  stage?: "load" | "auth";
-  headers?: Record<string, string> | null;
-  endpoint?: string | null;
-  config?: Record<string, unknown>;
-}
-
-/** Runs a loaded plugin once: getAccess for identity plugins, else headers and endpoint. */
-export async function authenticate(
-  plugin: unknown,
-  session: Session,
-  out: Outcome,
-): Promise<void> {
-  if (plugin instanceof BaseIdentityPlugin) {
-    await plugin.getAccess(session);
-    return;
-  }
-  const p = plugin as {
-    getHeaders(s: Session): Promise<Record<string, string> | undefined>;
-    getEndpoint(s: Session, f: Record<string, never>): Promise<string | undefined>;
-  };
-  out.headers = (await p.getHeaders(session)) ?? null;
-  out.endpoint = (await p.getEndpoint(session, {})) ?? null;
-}
-
-/** keystoneauth1's side of every case: the python outcomes and what the recorder saw. */
-export async function pythonOutcomes(
-  cases: { id: number }[],
-  rec: Recorder,
-): Promise<{ results: PyResult[]; outcomes: Outcome[] }> {
-  rec.take();
-  const report = await runPythonJson("auth_request_differential.py", { cases }) as {
-    results: PyResult[];
-  };
-  const seen = rec.take();
-  const outcomes = cases.map((c, i): Outcome => {
-    const r = report.results[i]!;
-    const out: Outcome = {
-      stage: r.ok ? "ok" : r.stage ?? "auth",
-      requests: seen.get(c.id) ?? [],
-    };
-    if (!r.ok) out.error = r.error;
-    if (r.headers !== undefined) out.headers = r.headers;
-    if (r.endpoint !== undefined) out.endpoint = r.endpoint;
-    return out;
-  });
-  return { results: report.results, outcomes };
-}
-
-/** The first difference between keystoneauth1's outcome and osauth's, or undefined. */
-export function compareOutcomes(py: Outcome, ours: Outcome): string | undefined {
-  if (py.stage !== ours.stage) {
-    return `keystoneauth1 ${py.stage}${py.error ? ` (${py.error})` : ""}, osauth ${ours.stage}${
-      ours.error ? ` (${ours.error})` : ""
-    }`;
-  }
-  try {
-    assert.deepEqual(ours.requests, py.requests);
-  } catch {
-    return `requests differ:\n  keystoneauth1 ${JSON.stringify(py.requests)}\n  osauth        ${
-      JSON.stringify(ours.requests)
-    }`;
-  }
-  if (py.stage === "ok" && "headers" in py) {
-    try {
-      assert.deepEqual(ours.headers, py.headers);
-      assert.deepEqual(ours.endpoint, py.endpoint);
-    } catch {
-      return `headers/endpoint differ: keystoneauth1 ${
-        JSON.stringify([py.headers, py.endpoint])
-      }, osauth ${JSON.stringify([ours.headers, ours.endpoint])}`;
-    }
-  }
-  return undefined;
-}
-
-/**
- * D-missing-secret: keystoneauth1 loads a plugin without its secret and
- * sends `null` (the server refuses); osauth refuses to load it.
- */
-function missingSecret(c: LoaderCase): boolean {
-  const loader = getAuthTypeLoader(c.name)!;
-  const given: LoadOptions = c.options.auth_methods === undefined
-    ? {}
-    : { auth_methods: [c.options.auth_methods].flat().join(",").split(",") };
-  return (loader.needs?.(given) ?? []).some((n) => c.options[n] === undefined);
-}
-
-const set = (v: unknown): boolean => v !== undefined && v !== null && v !== "";
-
-/** The v3 methods a case authenticates with (generic plugins may end up on v3). */
-function v3Methods(c: LoaderCase): string[] {
-  if (c.name === "v3multifactor") return [c.options.auth_methods ?? []].flat().join(",").split(",");
-  if (c.name === "password") return ["v3password"];
-  return c.name.startsWith("v3") ? [c.name] : [];
-}
-
-/**
- * osauth-only refusals (an OptionError when loading, or for the generic
- * plugins when the versioned plugin is made), each a DIFFERENCES.md entry,
- * or undefined when the case has none of them.
- */
-function strictRefusal(c: LoaderCase): string | undefined {
-  const o = c.options;
-  if (missingSecret(c)) return "D-missing-secret";
-  if (c.name.startsWith("v2")) {
-    return set(o.tenant_id) && set(o.tenant_name) ? "D-load-checks" : undefined;
-  }
-  if (["admin_token", "none", "http_basic"].includes(c.name)) return undefined;
-  const targets = [
-    set(o.project_id) || set(o.project_name),
-    set(o.domain_id) || set(o.domain_name),
-    set(o.system_scope),
-    set(o.trust_id),
-  ].filter(Boolean).length;
-  if (targets > 1) return "D-load-checks";
-  if (set(o.system_scope) && o.system_scope !== "all") return "D-load-checks";
-  const defaultDomain = set(o.default_domain_id) || set(o.default_domain_name);
-  const needsUser = v3Methods(c).some((m) =>
-    m === "v3password" || m === "v3totp" ||
-    (m === "v3applicationcredential" && !set(o.application_credential_id))
-  );
-  if (needsUser && !set(o.user_id) && !set(o.username)) return "D-load-checks";
-  if (
-    needsUser && !set(o.user_id) && set(o.username) && !set(o.user_domain_id) &&
-    !set(o.user_domain_name) && !defaultDomain
-  ) return "D-load-checks";
-  if (
-    v3Methods(c).includes("v3applicationcredential") && !set(o.application_credential_id) &&
-    !set(o.application_credential_name)
-  ) return "D-load-checks";
-  if (
-    set(o.project_name) && !set(o.project_id) && !set(o.project_domain_id) &&
-    !set(o.project_domain_name) && !defaultDomain
-  ) return "D-load-checks";
-  return undefined;
-}
-
 /** osauth-only refusals keystoneauth1 does not make, each a DIFFERENCES.md entry. */
 function allowedDifference(c: LoaderCase, _py: Outcome, ours: Outcome): string | undefined {
   if (ours.stage === "ok" || ours.error !== "OptionError") return undefined;
-  return strictRefusal(c);
+  return strictRefusal(c.name, c.options);
 }
 
 await keystoneauthTest(
@@ -274,7 +120,7 @@ await keystoneauthTest(
     const rng = new Rng(seed);
     const rec = startRecorder();
     try {
-      const cases = Array.from({ length: diffCases(600) }, (_, i) => loaderCase(rng, i, rec));
+      const cases = Array.from({ length: diffCases(800) }, (_, i) => loaderCase(rng, i, rec));
       const { outcomes: py } = await pythonOutcomes(cases, rec);
       const mismatches: string[] = [];
       const allowed = new Map<string, number>();
