@@ -13,7 +13,8 @@ Case kinds:
       get_endpoint (admin_token, none, http_basic).
   {"kind": "cloud", "clouds": <text>, "secure": <text|null>, "public": <text|null>,
    "env": {...}, "cloud": <name|null>, "region": <name|null>, "services": [types]}
-      (or "clouds_path"/"secure_path"/"public_path": files the caller wrote)
+      (or "clouds_path"/"secure_path"/"public_path": files the caller wrote; "no_auth": true
+      compares the config only)
       the files written to a temporary directory, OS_* variables exactly as given,
       OpenStackConfig(config_files=..., secure_files=..., vendor_files=...).get_one(cloud,
       region_name=region); the normalised config, per-service values, then the token request.
@@ -129,6 +130,9 @@ def run_cloud(case, loader, tmp, keep):
     except Exception as e:
         out["error"] = type(e).__name__
         out["stage"] = "load"
+        return out
+    if case.get("no_auth"):  # compare the config only (the auth URL is a real cloud's)
+        out["ok"] = True
         return out
     try:
         authenticate(region.get_auth(), region.get_session(), out)
