@@ -81,6 +81,14 @@ export { TokenEndpoint, type TokenEndpointOptions } from "./src/plugins/token_en
 export { NoAuth, type NoAuthOptions } from "./src/plugins/noauth.ts";
 export { HttpBasic, type HttpBasicOptions } from "./src/plugins/http_basic.ts";
 export {
+  type AuthOption,
+  type AuthTypeLoader,
+  authTypeNames,
+  loadAuthPlugin,
+  type LoadOptions,
+  registerAuthType,
+} from "./src/loading/registry.ts";
+export {
   DEFAULT_DISCOVERY_CACHE_SIZE,
   DiscoveryCache,
   type DiscoveryCacheOptions,

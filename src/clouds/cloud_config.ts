@@ -16,6 +16,7 @@ export { isSecretKey };
  */
 export function redact(value: unknown): unknown {
   if (typeof value === "string") return value.includes("://") ? redactUrl(value) : value;
+  if (typeof value === "bigint") return value.toString(); // JSON has no bigint
   if (Array.isArray(value)) return value.map(redact);
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};

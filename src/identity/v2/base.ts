@@ -66,6 +66,11 @@ export abstract class V2Auth extends BaseIdentityPlugin {
     return { ...super.describe(), ...this.#scope };
   }
 
+  /** Headers of the token request beyond Accept (v2 Token: `X-Auth-Token`, as keystoneauth1). */
+  protected authHeaders(): Record<string, string> {
+    return {};
+  }
+
   /** The credentials part of `auth` (holds secrets). */
   protected abstract credentials(): Record<string, unknown>;
 
@@ -76,7 +81,7 @@ export abstract class V2Auth extends BaseIdentityPlugin {
       method: "POST",
       json: { auth: { ...this.credentials(), ...this.#scope } },
       authenticated: false,
-      headers: { Accept: "application/json" },
+      headers: { Accept: "application/json", ...this.authHeaders() },
       timeout: identityTimeout(session),
       [IDENTITY_REQUEST]: true,
     };
