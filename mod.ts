@@ -35,6 +35,7 @@
 export { joinUrl, Session } from "./src/session/session.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
 export type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "./src/types.ts";
+export type { BodyLike, CryptoKeyLike, HeadersLike } from "./src/util/web_types.ts";
 export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";
 export type { CacheIdElements } from "./src/identity/state.ts";
 export * from "./src/errors.ts";

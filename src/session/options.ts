@@ -5,6 +5,7 @@
  */
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
 import type { DiscoveryCache } from "../discovery/cache.ts";
+import type { BodyLike, HeadersLike } from "../util/web_types.ts";
 import { OptionError } from "../errors.ts";
 import * as v from "../util/validate.ts";
 
@@ -33,7 +34,7 @@ export interface SessionOptions {
   /** Application version, with appName. */
   appVersion?: string;
   /** Headers added to every request. */
-  additionalHeaders?: HeadersInit;
+  additionalHeaders?: HeadersLike;
   /** Where HTTP requests and responses are logged (debug, redacted). */
   logger?: Logger;
   /**
@@ -93,9 +94,9 @@ export interface RequestOptions {
   /** HTTP method (default GET). */
   method?: string;
   /** Request headers. */
-  headers?: HeadersInit;
+  headers?: HeadersLike;
   /** Raw body. */
-  body?: BodyInit | null;
+  body?: BodyLike;
   /** A value sent as JSON (sets Content-Type, as keystoneauth1; no Accept). */
   json?: unknown;
   /** Send credentials (default: true when an auth plugin is available). */

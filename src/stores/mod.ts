@@ -27,6 +27,7 @@
  * @module
  */
 export type { AuthStateLease, AuthStateStore, StateStoreOptions } from "./interface.ts";
+export type { CryptoKeyLike } from "../util/web_types.ts";
 export { StateEntryUnreadable } from "./errors.ts";
 export { MemoryStateStore } from "./memory.ts";
 export { FileStateStore, type FileStateStoreOptions } from "./file.ts";
