@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { HttpError, NotFound } from "./errors.ts";
+ * import { HttpError, NotFound } from "jsr:@x/osauth";
  * const err = new NotFound({ method: "GET", url: "http://127.0.0.1/x", message: "gone" });
  * console.assert(err instanceof HttpError && err.status === 404);
  * ```

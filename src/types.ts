@@ -11,7 +11,7 @@ import type { Session } from "./session/session.ts";
  *
  * @example
  * ```ts
- * import type { EndpointFilter } from "./types.ts";
+ * import type { EndpointFilter } from "jsr:@x/osauth";
  * const filter: EndpointFilter = {
  *   serviceType: "compute",
  *   interface: ["internal", "public"],
@@ -64,7 +64,7 @@ export interface EndpointDataFilter extends EndpointFilter {
  *
  * @example
  * ```ts
- * import type { Logger } from "./types.ts";
+ * import type { Logger } from "jsr:@x/osauth";
  * const logger: Logger = console;
  * ```
  */
@@ -85,7 +85,7 @@ export interface Logger {
  *
  * @example
  * ```ts
- * import type { AuthPlugin, EndpointFilter } from "./types.ts";
+ * import type { AuthPlugin, EndpointFilter } from "jsr:@x/osauth";
  * class StaticKey implements AuthPlugin {
  *   getHeaders() { return Promise.resolve({ "X-Api-Key": "k" }); }
  *   getEndpoint(_s: unknown, _f: EndpointFilter) {

@@ -339,7 +339,7 @@ class Profiles {
  *
  * @example
  * ```ts
- * import { loadCloudConfig } from "./mod.ts";
+ * import { loadCloudConfig } from "jsr:@x/osauth/clouds";
  * const cloud = await loadCloudConfig({
  *   yaml: `
  * clouds:

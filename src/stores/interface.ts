@@ -27,7 +27,7 @@ export interface AuthStateLease {
  *
  * @example A store in a few lines (a `Map`; any key-value service works alike)
  * ```ts
- * import type { AuthStateStore } from "./interface.ts";
+ * import type { AuthStateStore } from "jsr:@x/osauth/stores";
  * const map = new Map<string, { value: string; expiresAt: number }>();
  * const store: AuthStateStore = {
  *   get(key) {

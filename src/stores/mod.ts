@@ -14,8 +14,8 @@
  *
  * @example
  * ```ts
- * import { FileStateStore } from "./mod.ts";
- * import { Session, v3 } from "../../mod.ts";
+ * import { FileStateStore } from "jsr:@x/osauth/stores";
+ * import { Session, v3 } from "jsr:@x/osauth";
  * const auth = new v3.Password({
  *   authUrl: "http://127.0.0.1:5000/v3",
  *   userId: "u1", password: "pw", projectId: "p1",

@@ -287,7 +287,7 @@ export interface V3TrustScope {
  *
  * @example
  * ```ts
- * import { V3Token } from "./fixtures.ts";
+ * import { V3Token } from "jsr:@x/osauth/testing";
  * const token = new V3Token({ userName: "admin", projectId: "p1", projectName: "demo" });
  * token.addRole({ name: "member" });
  * token.addService("compute", "nova").addStandardEndpoints({
@@ -669,7 +669,7 @@ export class V2FixtureService {
  *
  * @example
  * ```ts
- * import { V2Token } from "./fixtures.ts";
+ * import { V2Token } from "jsr:@x/osauth/testing";
  * const token = new V2Token({ tokenId: "tok", tenantId: "t1", tenantName: "demo" });
  * token.addRole({ name: "member" });
  * token.addService("compute", "nova").addEndpoint({
