@@ -160,8 +160,9 @@ counts_of() {
 }
 
 # The built .d.ts type-checked by TypeScript consumers: tests/smoke/consumer_types.ts
-# (its imports rewritten to the package's names) and what the lib says fetch
-# takes put into HeadersLike/BodyLike, one project per kind, skipLibCheck false:
+# (its imports rewritten to the package's names), what the lib says fetch takes
+# put into HeadersLike/BodyLike, and README's first example as it is, one
+# project per kind, skipLibCheck false:
 #   types:node  lib es2023 + @types/node (a Node or Bun project)
 #   types:dom   lib es2023 + dom, no @types/node (a browser project)
 # 0 errors passes (`N passed, N failed` like the runs; the errors are printed).
@@ -193,12 +194,19 @@ export const bodies: BodyLike = {} as BodyInit | null;'
   fi
   printf 'import type { BodyLike, HeadersLike } from "@x/osauth";\n%s\n' "$extra" \
     >"$dir/types_${kind}_lib.ts"
+  # README's first example (it runs unchanged on every runtime), as users paste it.
+  awk '/^## Using sessions/ { found = 1; next }
+    found && /^```/ { if (inside) exit; inside = 1; next }
+    inside { print }' README.md >"$dir/types_${kind}_readme.ts"
+  [ -s "$dir/types_${kind}_readme.ts" ] || { echo "README.md: no first example" >&2; return 1; }
+  echo 'export {};' >>"$dir/types_${kind}_readme.ts"
   printf '%s\n' '{' '  "compilerOptions": {' \
     "    \"lib\": $lib, \"types\": $types," \
     '    "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022",' \
     '    "strict": true, "noEmit": true, "skipLibCheck": false' \
     '  },' \
-    "  \"files\": [\"types_$kind.ts\", \"types_${kind}_lib.ts\"]" '}' >"$dir/tsconfig.$kind.json"
+    "  \"files\": [\"types_$kind.ts\", \"types_${kind}_lib.ts\", \"types_${kind}_readme.ts\"]" '}' \
+    >"$dir/tsconfig.$kind.json"
   echo "$dir $(node_bin 24) $TOOLS/jsbuild/node_modules/typescript/bin/tsc -p tsconfig.$kind.json"
 }
 
