@@ -8,7 +8,8 @@ Input: a JSON list of {"id", "text"}. Output: {"pyyaml": "<version>",
 osauth's parser gives the same data: a float as the text of Python's str()
 (openstacksdk str()s config floats, osauth keeps that text), bytes as
 {"$bytes": hex}, a set as a mapping of its members to null, tuples (omap,
-pairs) as lists, mapping keys as JavaScript's String() of the key.
+pairs) as lists, an int beyond 2^53 as {"$int": digits}, mapping keys as
+JavaScript's String() of the key.
 tests/unit/yaml_differential.test.ts generates the seeded random cases.
 """
 
@@ -32,6 +33,8 @@ def key(k):
 
 
 def encode(v):
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**53 - 1:
+        return {"$int": str(v)}  # beyond JavaScript's exact integers: compared as text
     if v is None or isinstance(v, (bool, int, str)):
         return v
     if isinstance(v, float):

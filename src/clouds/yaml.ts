@@ -82,7 +82,7 @@ const EXPLICIT_FLOAT_RE =
   /^[-+]?(?:\.inf|\.nan|inf|infinity|nan|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?|[0-9]+(?::[0-9]+(?:\.[0-9]*)?)+)$/;
 
 /** construct_yaml_int of an explicit !!int (int(value, 8) also takes `0o17`). */
-function explicitInt(data: string): number {
+function explicitInt(data: string): ReturnType<typeof constructInt> {
   const octal = /^([-+]?)0o([0-7]+)$/.exec(data.replaceAll("_", ""));
   if (octal) return (octal[1] === "-" ? -1 : 1) * parseInt(octal[2]!, 8);
   return constructInt(data);
