@@ -43,6 +43,7 @@ export type {
   EndpointFilter,
   Logger,
 } from "./src/types.ts";
+export type { BodyLike, CryptoKeyLike, HeadersLike } from "./src/util/web_types.ts";
 export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";
 export type { CacheIdElements } from "./src/identity/state.ts";
 export * from "./src/errors.ts";

@@ -163,6 +163,8 @@ function buildPackage(dir) {
   }
   const dependencies = {};
   for (const [key, value] of Object.entries(deno.imports ?? {})) {
+    // jsr:@x/osauth(/sub) -> local files: for the JSDoc examples only (deno test --doc).
+    if (key === `jsr:${jsrName}` || key.startsWith(`jsr:${jsrName}/`)) continue;
     const m = /^npm:((?:@[^/]+\/)?[^@]+)@(.+)$/.exec(value);
     if (!m) throw new Error(`deno.json imports.${key}: only npm: imports are supported`);
     if (m[1] !== key) throw new Error(`deno.json imports.${key}: maps to another name (${m[1]})`);

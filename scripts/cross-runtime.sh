@@ -10,10 +10,12 @@
 #   and Bun (built:node20 ... built:bun), and README's `bun test` and
 #   `node --test` examples (readme:bun, readme:node20/22/24).
 #
-# It also type-checks the built .d.ts as a Node TypeScript project would
-# (lib es2023, @types/node, skipLibCheck false) and prints the error count
-# (not a gate yet). tests/runtimes/ (workerd, Chromium, Firefox) use the same
-# build: run them after this script.
+# - the package's .d.ts type-checked by TypeScript consumers (skipLibCheck
+#   false, 0 errors or the target fails): a Node project (lib es2023 and
+#   @types/node: types:node) and a browser one (lib es2023 + dom: types:dom).
+#
+# tests/runtimes/ (workerd, Chromium, Firefox) use the same build: run them
+# after this script.
 #
 # Everything comes from npm into ${OSAUTH_TOOLS:-.tools}, one prefix each:
 #   <tools>/bun       bun@1             <tools>/node20  node@20
@@ -25,7 +27,8 @@
 #
 # Usage: bash scripts/cross-runtime.sh [TARGET ...]
 #   targets: deno bun node22 node24 built:node20 built:node22 built:node24 built:bun
-#            readme:bun readme:node20 readme:node22 readme:node24 (default: all)
+#            readme:bun readme:node20 readme:node22 readme:node24 types:node types:dom
+#            (default: all)
 # Prints one line per target and a closing `cross-runtime: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -127,9 +130,15 @@ runner() {
       readme_example node-test "$BUILD/consumer/readme_example.test.mjs"
       echo "$BUILD/consumer $(node_bin "${1#readme:node}") --test readme_example.test.mjs"
       ;;
+    types:node | types:dom)
+      build >&2
+      npm_install jsbuild tsc "${JSBUILD_PACKAGES[@]}" >/dev/null
+      types_run "${1#types:}"
+      ;;
     *)
       echo "unknown target: $1 (deno bun node22 node24 built:node20 built:node22" \
-        "built:node24 built:bun readme:bun readme:node20 readme:node22 readme:node24)" >&2
+        "built:node24 built:bun readme:bun readme:node20 readme:node22 readme:node24" \
+        "types:node types:dom)" >&2
       return 1
       ;;
   esac
@@ -150,44 +159,65 @@ counts_of() {
   echo "${p:-0} ${f:-0}"
 }
 
-# The built .d.ts in a Node TypeScript project: lib es2023, @types/node, skipLibCheck false.
-dts_check() {
-  build
-  local dir="$BUILD/consumer" tsc out n
-  tsc="$TOOLS/jsbuild/node_modules/.bin/tsc"
-  cat >"$dir/dts_check.ts" <<'EOF'
-import { Adapter, Session, v3 } from "@x/osauth";
-import { loadCloudConfig } from "@x/osauth/clouds";
-import { FakeCloud } from "@x/osauth/testing";
-const sess: Session = new Session({ auth: new v3.Password({ authUrl: "http://127.0.0.1/v3" }) });
-export const uses = [sess, Adapter, loadCloudConfig, FakeCloud];
-EOF
-  cat >"$dir/tsconfig.json" <<EOF
-{
-  "compilerOptions": {
-    "lib": ["es2023"], "types": ["node"], "typeRoots": ["$TOOLS/jsbuild/node_modules/@types"],
-    "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022",
-    "strict": true, "noEmit": true, "skipLibCheck": false
-  },
-  "files": ["dts_check.ts"]
-}
-EOF
-  set +e
-  out="$(cd "$dir" && PATH="$(dirname "$(node_bin 24)"):$PATH" "$tsc" -p tsconfig.json 2>&1)"
-  set -e
-  n="$(echo "$out" | grep -c 'error TS' || true)"
-  echo "$out" | grep 'error TS' | sed 's/^/  /' | head -20
-  echo "d.ts check (Node TypeScript project: lib es2023, @types/node, skipLibCheck false):" \
-    "$n errors (reported, not a gate yet)"
+# The built .d.ts type-checked by TypeScript consumers: tests/smoke/consumer_types.ts
+# (its imports rewritten to the package's names), what the lib says fetch takes
+# put into HeadersLike/BodyLike, and README's first example as it is, one
+# project per kind, skipLibCheck false:
+#   types:node  lib es2023 + @types/node (a Node or Bun project)
+#   types:dom   lib es2023 + dom, no @types/node (a browser project)
+# 0 errors passes (`N passed, N failed` like the runs; the errors are printed).
+types_run() { # types_run node|dom: prints the tsc command line (run in build/consumer)
+  local kind="$1" dir="$BUILD/consumer" lib types extra
+  case "$kind" in
+    node)
+      lib='["es2023"]'
+      types='["node"], "typeRoots": ["'"$TOOLS"'/jsbuild/node_modules/@types"]'
+      # Node's fetch (undici): its HeadersInit minus string[] record values, its
+      # BodyInit minus the iterables of chunks browsers do not take; Buffer.
+      extra='export const headers: HeadersLike[] = [new Headers(), [["a", "b"]], { a: "b" }];
+export const bodies: BodyLike[] = [Buffer.from("x"), new Blob([]), new FormData(),
+  new URLSearchParams(), new ReadableStream(), new Uint8Array(1), new ArrayBuffer(1), "", null];'
+      ;;
+    dom)
+      lib='["es2023", "dom"]'
+      types='[]'
+      extra='export const headers: HeadersLike = {} as HeadersInit;
+export const bodies: BodyLike = {} as BodyInit | null;'
+      ;;
+  esac
+  sed -e 's#"\.\./\.\./mod\.ts"#"@x/osauth"#' \
+    -e 's#"\.\./\.\./src/\(clouds\|stores\|testing\)/mod\.ts"#"@x/osauth/\1"#' \
+    tests/smoke/consumer_types.ts >"$dir/types_$kind.ts"
+  if grep -qE "from \"\.\.?/" "$dir/types_$kind.ts"; then
+    echo "tests/smoke/consumer_types.ts imports what is not an entry point of the package" >&2
+    return 1
+  fi
+  printf 'import type { BodyLike, HeadersLike } from "@x/osauth";\n%s\n' "$extra" \
+    >"$dir/types_${kind}_lib.ts"
+  # README's first example (it runs unchanged on every runtime), as users paste it.
+  awk '/^## Using sessions/ { found = 1; next }
+    found && /^```/ { if (inside) exit; inside = 1; next }
+    inside { print }' README.md >"$dir/types_${kind}_readme.ts"
+  [ -s "$dir/types_${kind}_readme.ts" ] || { echo "README.md: no first example" >&2; return 1; }
+  echo 'export {};' >>"$dir/types_${kind}_readme.ts"
+  printf '%s\n' '{' '  "compilerOptions": {' \
+    "    \"lib\": $lib, \"types\": $types," \
+    '    "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022",' \
+    '    "strict": true, "noEmit": true, "skipLibCheck": false' \
+    '  },' \
+    "  \"files\": [\"types_$kind.ts\", \"types_${kind}_lib.ts\", \"types_${kind}_readme.ts\"]" '}' \
+    >"$dir/tsconfig.$kind.json"
+  echo "$dir $(node_bin 24) $TOOLS/jsbuild/node_modules/typescript/bin/tsc -p tsconfig.$kind.json"
 }
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] ||
   targets=(deno bun node22 node24 built:node20 built:node22 built:node24 built:bun
-    readme:bun readme:node20 readme:node22 readme:node24)
+    readme:bun readme:node20 readme:node22 readme:node24 types:node types:dom)
 
 # Built once, before the runs (runner runs in a subshell).
-if [[ " ${targets[*]} " == *" built:"* || " ${targets[*]} " == *" readme:"* ]]; then build; fi
+if [[ " ${targets[*]} " == *" built:"* || " ${targets[*]} " == *" readme:"* ||
+  " ${targets[*]} " == *" types:"* ]]; then build; fi
 
 declare -a summary=()
 status=0
@@ -205,7 +235,15 @@ for target in "${targets[@]}"; do
   rc=$?
   set -e
   echo "$out"
-  read -r p f < <(counts_of "$out")
+  if [[ "$target" == types:* ]]; then
+    # tsc prints only its errors: none (and exit 0) is one pass.
+    f="$(echo "$out" | grep -c 'error TS' || true)"
+    p=0
+    [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || p=1
+    echo "tsc: $f errors (lib and types: build/consumer/tsconfig.${target#types:}.json)"
+  else
+    read -r p f < <(counts_of "$out")
+  fi
   ms=$(($(date +%s%3N) - started))
   passed=$((passed + p))
   failed=$((failed + f))
@@ -219,10 +257,6 @@ for target in "${targets[@]}"; do
     summary+=("ok   $target: $p passed, $f failed (${ms} ms)")
   fi
 done
-
-if [ "${OSAUTH_SKIP_DTS_CHECK:-}" != 1 ] && [[ " ${targets[*]} " == *" built:"* ]]; then
-  dts_check
-fi
 
 echo
 echo "cross-runtime summary:"

@@ -36,6 +36,7 @@ import type { RequestOptions } from "./session/options.ts";
 import { RequestMethods } from "./session/verbs.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
 import * as v from "./util/validate.ts";
+import type { HeadersLike } from "./util/web_types.ts";
 
 /** Options of `new Adapter(session, options)`; all optional. */
 export interface AdapterOptions {
@@ -87,7 +88,7 @@ export interface AdapterOptions {
   /** `X-OpenStack-Request-ID` sent with every request (a `req-<uuid>`). */
   globalRequestId?: string;
   /** Headers added to every request (request headers win). */
-  additionalHeaders?: HeadersInit;
+  additionalHeaders?: HeadersLike;
   /** Throw an `HttpError` on status >= 400 (default true). */
   raiseExc?: boolean;
   /** Auth plugin instead of the session's. */

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { HttpError, NotFound } from "./errors.ts";
+ * import { HttpError, NotFound } from "jsr:@x/osauth";
  * const err = new NotFound({ method: "GET", url: "http://127.0.0.1/x", message: "gone" });
  * console.assert(err instanceof HttpError && err.status === 404);
  * ```
@@ -188,8 +188,20 @@ export class Unauthorized extends HttpError {
  * as it has every header Keystone sent.)
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { MissingAuthMethods, Session, v3 } from "jsr:@x/osauth";
+ * import { FakeCloud } from "jsr:@x/osauth/testing";
+ *
+ * // A Keystone whose user needs a password and a TOTP passcode.
+ * const server = await new FakeCloud({
+ *   users: [{
+ *     id: "u1", name: "alice", password: "pw", totpPasscode: "123456",
+ *     projects: [{ id: "p1", name: "demo" }], mfaRules: [["password", "totp"]],
+ *   }],
+ * }).serve();
+ * const { authUrl } = server;
+ * const [userId, projectId, passcode] = ["u1", "p1", "123456"];
+ * const sess = new Session({ auth: new v3.Password({ authUrl, userId, password: "pw", projectId }) });
  * try {
  *   await sess.getAccess();
  * } catch (err) {
@@ -198,6 +210,7 @@ export class Unauthorized extends HttpError {
  *   const totp = new v3.Totp({ authUrl, userId, passcode, projectId, receipt: err.receipt });
  *   await new Session({ auth: totp }).getAccess();
  * }
+ * await server.close();
  * ```
  */
 export class MissingAuthMethods extends Unauthorized {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { BodyLike, HeadersLike } from "./util/web_types.ts";
 
 /**
  * Selects an endpoint from a service catalog, as keystoneauth1's
@@ -10,7 +11,7 @@
  *
  * @example
  * ```ts
- * import type { EndpointFilter } from "./types.ts";
+ * import type { EndpointFilter } from "jsr:@x/osauth";
  * const filter: EndpointFilter = {
  *   serviceType: "compute",
  *   interface: ["internal", "public"],
@@ -109,7 +110,7 @@ void _everyCatalogField;
  *
  * @example
  * ```ts
- * import type { Logger } from "./types.ts";
+ * import type { Logger } from "jsr:@x/osauth";
  * const logger: Logger = console;
  * ```
  */
@@ -177,7 +178,7 @@ export interface AuthContext {
  *
  * @example
  * ```ts
- * import type { AuthPlugin, EndpointFilter } from "./types.ts";
+ * import type { AuthPlugin, EndpointFilter } from "jsr:@x/osauth";
  * class StaticKey implements AuthPlugin {
  *   getHeaders() { return Promise.resolve({ "X-Api-Key": "k" }); }
  *   getEndpoint(_s: unknown, _f: EndpointFilter) {
@@ -214,7 +215,7 @@ export interface AuthPlugin {
    *
    * @example
    * ```ts
-   * import type { AuthPlugin, CurrentCredentials } from "./types.ts";
+   * import type { AuthPlugin, CurrentCredentials } from "jsr:@x/osauth";
    * const current: CurrentCredentials = Object.freeze({
    *   headers: Object.freeze({ "X-Api-Key": "k" }),
    *   trustedOrigins: Object.freeze(["http://127.0.0.1:8080"]),
@@ -237,9 +238,9 @@ export interface RequestOptions {
   /** HTTP method (default GET). */
   method?: string;
   /** Request headers. */
-  headers?: HeadersInit;
+  headers?: HeadersLike;
   /** Raw body. */
-  body?: BodyInit | null;
+  body?: BodyLike;
   /** A value sent as JSON (sets Content-Type, as keystoneauth1; no Accept). */
   json?: unknown;
   /** Send credentials (default: true when an auth plugin is available). */

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { AccessInfo } from "./access_info.ts";
+ * import { AccessInfo } from "jsr:@x/osauth";
  * const access = AccessInfo.fromV3("tok", {
  *   token: {
  *     expires_at: "2030-01-01T00:00:00.000000Z",

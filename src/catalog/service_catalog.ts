@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { ServiceCatalog } from "./service_catalog.ts";
+ * import { ServiceCatalog } from "jsr:@x/osauth";
  * const catalog = ServiceCatalog.fromToken({
  *   token: {
  *     catalog: [{

@@ -71,7 +71,7 @@ export function isKnownServiceType(type: string): boolean {
  *
  * @example
  * ```ts
- * import { officialServiceType } from "./service_types.ts";
+ * import { officialServiceType } from "jsr:@x/osauth";
  * console.assert(officialServiceType("volumev3") === "block-storage");
  * console.assert(officialServiceType("my-service") === "my-service");
  * ```
@@ -88,7 +88,7 @@ export function officialServiceType(type: string): string {
  *
  * @example
  * ```ts
- * import { allServiceTypes } from "./service_types.ts";
+ * import { allServiceTypes } from "jsr:@x/osauth";
  * console.assert(allServiceTypes("volumev2").join() === "block-storage,volumev3,volumev2,volume,block-store");
  * ```
  */

@@ -76,7 +76,7 @@ export interface CloudConfigInit {
  *
  * @example
  * ```ts
- * import { loadCloudConfig } from "./mod.ts";
+ * import { loadCloudConfig } from "jsr:@x/osauth/clouds";
  * const cloud = await loadCloudConfig({
  *   yaml: "clouds: {dev: {auth: {auth_url: 'https://k:5000/v3', token: 't'}, auth_type: v3token}}",
  *   env: {},

@@ -370,7 +370,7 @@ class Profiles {
  *
  * @example
  * ```ts
- * import { loadCloudConfig } from "./mod.ts";
+ * import { loadCloudConfig } from "jsr:@x/osauth/clouds";
  * const cloud = await loadCloudConfig({
  *   yaml: `
  * clouds:

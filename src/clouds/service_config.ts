@@ -85,7 +85,7 @@ function isPyFloat(text: string): boolean {
  *
  * @example
  * ```ts
- * import { loadCloudConfig, serviceSettings } from "./mod.ts";
+ * import { loadCloudConfig, serviceSettings } from "jsr:@x/osauth/clouds";
  * const cloud = await loadCloudConfig({
  *   env: {},
  *   yaml: `clouds: {c: {auth_type: none, auth: {endpoint: 'http://127.0.0.1:6385'},
@@ -133,7 +133,7 @@ export function serviceSettings(cloud: CloudConfig, serviceType: string): Servic
  *
  * @example
  * ```ts
- * import { adapterOptionsFromCloud, loadCloudConfig } from "./mod.ts";
+ * import { adapterOptionsFromCloud, loadCloudConfig } from "jsr:@x/osauth/clouds";
  * const cloud = await loadCloudConfig({
  *   env: {},
  *   yaml: `clouds: {c: {auth: {auth_url: 'https://k/v3', token: t}, auth_type: v3token,

@@ -106,7 +106,7 @@ export function sessionOptionsFromCloud(cloud: CloudConfig): Omit<SessionOptions
  *
  * @example
  * ```ts
- * import { sessionFromCloud } from "./mod.ts";
+ * import { sessionFromCloud } from "jsr:@x/osauth/clouds";
  * const session = await sessionFromCloud({
  *   yaml: `
  * clouds:

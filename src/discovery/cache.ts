@@ -27,7 +27,7 @@ export const DEFAULT_DISCOVERY_CACHE_SIZE = 256;
  *
  * @example
  * ```ts
- * import { DiscoveryCache } from "./cache.ts";
+ * import { DiscoveryCache } from "jsr:@x/osauth";
  * const cache = new DiscoveryCache({ maxEntries: 64 });
  * const doc = await cache.get("http://127.0.0.1:1/", () => Promise.resolve({ versions: [] }));
  * console.assert(cache.has("http://127.0.0.1:1/") && cache.maxEntries === 64);

@@ -9,12 +9,19 @@
  * service root's).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Session, v3 } from "jsr:@x/osauth";
- * declare const auth: v3.Password;
+ * import { FakeCloud } from "jsr:@x/osauth/testing";
+ *
+ * const server = await new FakeCloud().serve(); // stands in for your cloud: Keystone, Nova, ...
+ * const auth = new v3.Password({
+ *   authUrl: server.authUrl, username: "admin", password: "secret", projectName: "admin",
+ *   userDomainId: "default", projectDomainId: "default",
+ * });
  * const sess = new Session({ auth });
  * const data = await sess.getEndpointData({ serviceType: "compute", minVersion: "2" });
  * console.log(data.serviceUrl, data.apiVersion, data.maxMicroversion);
+ * await server.close();
  * ```
  *
  * @module
@@ -141,7 +148,7 @@ function segmentVersion(segment: string | undefined): ParsedVersion | undefined 
  *
  * @example
  * ```ts
- * import { discoveryPlan } from "./discover.ts";
+ * import { discoveryPlan } from "jsr:@x/osauth";
  * const plan = discoveryPlan("http://127.0.0.1:8774/v2.1/p1", { projectId: "p1" });
  * console.assert(plan.urls[0] === "http://127.0.0.1:8774/" && plan.savedProjectId === "p1");
  * ```
@@ -273,11 +280,15 @@ function discoveryKey(url: string): string {
  * service cannot be reached. Failures are not cached.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Session } from "jsr:@x/osauth";
  * import { fetchVersionDocument } from "jsr:@x/osauth/discovery";
- * const doc = await fetchVersionDocument(new Session(), "http://127.0.0.1:8778/");
+ * import { FakeCloud } from "jsr:@x/osauth/testing";
+ *
+ * const server = await new FakeCloud().serve(); // stands in for a real Placement
+ * const doc = await fetchVersionDocument(new Session(), `${server.url}/placement/`);
  * console.log(doc.versions.map((v) => v.id));
+ * await server.close();
  * ```
  */
 export async function fetchVersionDocument(

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { EndpointData } from "./endpoint_data.ts";
+ * import { EndpointData } from "jsr:@x/osauth";
  * const data = new EndpointData({
  *   catalogUrl: "http://127.0.0.1:8774/v2.1/p1",
  *   serviceUrl: "http://127.0.0.1:8774/v2.1/p1",

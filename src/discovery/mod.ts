@@ -12,7 +12,7 @@
  *
  * @example Parse and compare versions as keystoneauth1 does
  * ```ts
- * import { compareVersions, parseVersion, versionMatch, versionToString } from "./mod.ts";
+ * import { compareVersions, parseVersion, versionMatch, versionToString } from "jsr:@x/osauth/discovery";
  *
  * console.assert(versionToString(parseVersion("v2")) === "2.0");
  * console.assert(compareVersions(parseVersion("2.10"), parseVersion("2.9")) > 0);
@@ -21,7 +21,7 @@
  *
  * @example Read a version document
  * ```ts
- * import { VersionDocument } from "./mod.ts";
+ * import { VersionDocument } from "jsr:@x/osauth/discovery";
  *
  * const doc = VersionDocument.parse(
  *   { version: { id: "v3.14", status: "stable", links: [{ rel: "self", href: "http://h/v3/" }] } },
@@ -32,7 +32,7 @@
  *
  * @example The microversion headers a request sends
  * ```ts
- * import { microversionHeaders } from "./mod.ts";
+ * import { microversionHeaders } from "jsr:@x/osauth/discovery";
  *
  * const headers = microversionHeaders("compute", "2.79");
  * console.assert(headers["OpenStack-API-Version"] === "compute 2.79");

@@ -4,8 +4,8 @@
  *
  * @example
  * ```ts
- * import { EndpointData } from "./endpoint_data.ts";
- * import { negotiateMicroversion } from "./negotiate.ts";
+ * import { EndpointData } from "jsr:@x/osauth";
+ * import { negotiateMicroversion } from "jsr:@x/osauth";
  * const placement = new EndpointData({
  *   catalogUrl: "http://127.0.0.1:8778/",
  *   minMicroversion: "1.0",

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { Password } from "./generic.ts";
+ * import { Password } from "jsr:@x/osauth";
  * const auth = new Password({
  *   authUrl: "http://127.0.0.1:5000", username: "admin", password: "pw",
  *   projectName: "admin", defaultDomainId: "default",
@@ -302,7 +302,7 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
  *
  * @example
  * ```ts
- * import { Password } from "./generic.ts";
+ * import { Password } from "jsr:@x/osauth";
  * const auth = new Password({
  *   authUrl: "http://127.0.0.1:5000", username: "u", password: "p",
  *   userDomainId: "default", projectName: "proj", projectDomainId: "default",
@@ -377,7 +377,7 @@ export class Password extends GenericIdentityPlugin {
  *
  * @example
  * ```ts
- * import { Token } from "./generic.ts";
+ * import { Token } from "jsr:@x/osauth";
  * const auth = new Token({ authUrl: "http://127.0.0.1:5000", token: "t", projectId: "p" });
  * ```
  */

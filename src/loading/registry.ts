@@ -41,7 +41,7 @@ export type LoadOptions = Readonly<Record<string, string | readonly string[] | b
  *
  * @example
  * ```ts
- * import { registerAuthType, loadAuthPlugin, NoAuth } from "../../mod.ts";
+ * import { registerAuthType, loadAuthPlugin, NoAuth } from "jsr:@x/osauth";
  * registerAuthType("my_gateway", {
  *   options: [{ name: "endpoint", required: true }],
  *   create: (o) => new NoAuth({ endpoint: String(o.endpoint) }),
@@ -302,7 +302,7 @@ const NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
  *
  * @example
  * ```ts
- * import { loadAuthPlugin, registerAuthType, TokenEndpoint } from "../../mod.ts";
+ * import { loadAuthPlugin, registerAuthType, TokenEndpoint } from "jsr:@x/osauth";
  * registerAuthType("static_token", {
  *   options: [{ name: "endpoint", required: true }, { name: "token", required: true, secret: true }],
  *   create: (o) => new TokenEndpoint({ endpoint: String(o.endpoint), token: String(o.token) }),
@@ -485,7 +485,7 @@ export function checkLoadOptions(
  *
  * @example
  * ```ts
- * import { loadAuthPlugin, Session } from "../../mod.ts";
+ * import { loadAuthPlugin, Session } from "jsr:@x/osauth";
  * const auth = loadAuthPlugin("v3password", {
  *   auth_url: "https://keystone.example.com:5000/v3",
  *   username: "demo", password: "secret", user_domain_id: "default",

@@ -30,7 +30,7 @@ function base64(text: string): string {
  *
  * @example
  * ```ts
- * import { HttpBasic, Session } from "../../mod.ts";
+ * import { HttpBasic, Session } from "jsr:@x/osauth";
  * const sess = new Session({
  *   auth: new HttpBasic({ endpoint: "http://127.0.0.1:6385", username: "u", password: "p" }),
  * });

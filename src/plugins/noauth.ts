@@ -24,7 +24,7 @@ export interface NoAuthOptions {
  *
  * @example
  * ```ts
- * import { NoAuth, Session } from "../../mod.ts";
+ * import { NoAuth, Session } from "jsr:@x/osauth";
  * const sess = new Session({ auth: new NoAuth({ endpoint: "http://127.0.0.1:6385" }) });
  * ```
  */

@@ -21,7 +21,7 @@ export interface TokenEndpointOptions {
  *
  * @example
  * ```ts
- * import { Session, TokenEndpoint } from "../../mod.ts";
+ * import { Session, TokenEndpoint } from "jsr:@x/osauth";
  * const sess = new Session({
  *   auth: new TokenEndpoint({ endpoint: "http://127.0.0.1:8774/v2.1", token: "t" }),
  * });

@@ -6,6 +6,7 @@
  */
 import type { AuthPlugin, Logger, RequestOptions } from "../types.ts";
 import type { DiscoveryCache } from "../discovery/cache.ts";
+import type { HeadersLike } from "../util/web_types.ts";
 import { OptionError } from "../errors.ts";
 import * as v from "../util/validate.ts";
 
@@ -37,7 +38,7 @@ export interface SessionOptions {
   /** Application version, with appName. */
   appVersion?: string;
   /** Headers added to every request. */
-  additionalHeaders?: HeadersInit;
+  additionalHeaders?: HeadersLike;
   /** Where HTTP requests and responses are logged (debug, redacted). */
   logger?: Logger;
   /**

@@ -87,7 +87,7 @@ export function prepare(
   if (typeof url !== "string") throw new OptionError("url must be a string");
   const headers: HeaderRecord = { ...baseHeaders };
   if (options.headers !== undefined) mergeHeaders(headers, options.headers);
-  let body: BodyInit | null | undefined = options.body;
+  let body = options.body as BodyInit | null | undefined;
   let bodyText: string | undefined = typeof body === "string" ? body : undefined;
   if (options.json !== undefined) {
     bodyText = jsonText(options.json);

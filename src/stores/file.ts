@@ -219,8 +219,8 @@ interface LockInfo {
  *
  * @example
  * ```ts
- * import { FileStateStore } from "./mod.ts";
- * import { v3 } from "../../mod.ts";
+ * import { FileStateStore } from "jsr:@x/osauth/stores";
+ * import { v3 } from "jsr:@x/osauth";
  * const auth = new v3.ApplicationCredential({
  *   authUrl: "https://keystone.example.com:5000/v3",
  *   applicationCredentialId: "21dced0f", applicationCredentialSecret: "secret",

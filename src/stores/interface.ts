@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { CryptoKeyLike } from "../util/web_types.ts";
 
 /** A lease from {@linkcode AuthStateStore.acquire}: release it when done. */
 export interface AuthStateLease {
@@ -26,7 +27,7 @@ export interface AuthStateLease {
  *
  * @example A store in a few lines (a `Map`; any key-value service works alike)
  * ```ts
- * import type { AuthStateStore } from "./interface.ts";
+ * import type { AuthStateStore } from "jsr:@x/osauth/stores";
  * const map = new Map<string, { value: string; expiresAt: number }>();
  * const store: AuthStateStore = {
  *   get(key) {
@@ -69,7 +70,7 @@ export interface StateStoreOptions {
    * ["encrypt", "decrypt"])`, or import 32 bytes from your secret manager with
    * `crypto.subtle.importKey("raw", bytes, "AES-GCM", false, ["encrypt", "decrypt"])`.
    */
-  encryptionKey?: CryptoKey;
+  encryptionKey?: CryptoKeyLike;
   /** The clock, ms since the epoch (default `Date.now`); for tests. */
   now?: () => number;
 }

@@ -22,8 +22,8 @@ import {
  *
  * @example
  * ```ts
- * import { MemoryStateStore } from "./mod.ts";
- * import { v3 } from "../../mod.ts";
+ * import { MemoryStateStore } from "jsr:@x/osauth/stores";
+ * import { v3 } from "jsr:@x/osauth";
  * const stateStore = new MemoryStateStore();
  * const auth = new v3.Password({
  *   authUrl: "http://127.0.0.1:5000/v3", userId: "u1", password: "pw", projectId: "p1",

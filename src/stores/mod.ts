@@ -14,8 +14,8 @@
  *
  * @example
  * ```ts
- * import { FileStateStore } from "./mod.ts";
- * import { Session, v3 } from "../../mod.ts";
+ * import { FileStateStore } from "jsr:@x/osauth/stores";
+ * import { Session, v3 } from "jsr:@x/osauth";
  * const auth = new v3.Password({
  *   authUrl: "http://127.0.0.1:5000/v3",
  *   userId: "u1", password: "pw", projectId: "p1",
@@ -27,6 +27,7 @@
  * @module
  */
 export type { AuthStateLease, AuthStateStore, StateStoreOptions } from "./interface.ts";
+export type { CryptoKeyLike } from "../util/web_types.ts";
 export { StateEntryUnreadable } from "./errors.ts";
 export { MemoryStateStore } from "./memory.ts";
 export { FileStateStore, type FileStateStoreOptions } from "./file.ts";

@@ -9,7 +9,7 @@
  *
  * @example Serve a fake cloud and authenticate against it
  * ```ts
- * import { FakeCloud } from "./mod.ts";
+ * import { FakeCloud } from "jsr:@x/osauth/testing";
  *
  * const cloud = new FakeCloud(); // user admin / "secret", project "admin" (id p-admin)
  * const resp = await cloud.fetch(`${cloud.baseUrl}/v3/auth/tokens`, {
@@ -31,7 +31,7 @@
  *
  * @example Build a token body
  * ```ts
- * import { V3Token } from "./mod.ts";
+ * import { V3Token } from "jsr:@x/osauth/testing";
  * const token = new V3Token({ projectId: "p1", projectName: "demo" });
  * token.addService("compute").addStandardEndpoints({ public: "http://127.0.0.1:8774/v2.1" });
  * console.assert(token.toJSON().token.catalog?.length === 1);

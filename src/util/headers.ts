@@ -8,6 +8,7 @@
  * @module
  */
 import { OptionError } from "../errors.ts";
+import type { HeadersLike } from "../util/web_types.ts";
 
 /** Header name (lower case) -> value. */
 export type HeaderRecord = Record<string, string>;
@@ -42,24 +43,32 @@ export function setHeader(headers: HeaderRecord, name: string, value: string): v
   headers[headerKey(name)] = v;
 }
 
-/** Sets every header of `init` (any `HeadersInit`), replacing same-named ones. */
-export function mergeHeaders(headers: HeaderRecord, init: HeadersInit | undefined): void {
+/**
+ * Sets every header of `init` (a `Headers`, an iterable of pairs or a record,
+ * as `fetch` reads them), replacing same-named ones.
+ */
+export function mergeHeaders(headers: HeaderRecord, init: HeadersLike | undefined): void {
   if (init === undefined || init === null) return;
-  if (init instanceof Headers || Array.isArray(init)) {
+  if (typeof init !== "object") throw new OptionError("headers must be a HeadersInit");
+  if (init instanceof Headers || isIterable(init)) {
     let list: Headers;
     try {
       // Pairs with the same name are joined with ", ", as fetch does.
-      list = init instanceof Headers ? init : new Headers(init);
+      list = init instanceof Headers ? init : new Headers(init as Iterable<string[]>);
     } catch (err) {
       throw new OptionError(`invalid headers: ${(err as Error).message}`);
     }
     for (const [k, v] of list) setHeader(headers, k, v);
     return;
   }
-  if (typeof init !== "object") throw new OptionError("headers must be a HeadersInit");
   for (const k in init) {
     if (Object.hasOwn(init, k)) setHeader(headers, k, (init as Record<string, string>)[k]!);
   }
+}
+
+/** Whether fetch reads `init` as a sequence of pairs rather than a record (WebIDL). */
+function isIterable(init: object): boolean {
+  return typeof (init as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
 }
 
 /** A plugin's headers checked and lower-cased, and their names (for logs and redirects). */

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { requestIdOf } from "./request_id.ts";
+ * import { requestIdOf } from "jsr:@x/osauth";
  * console.assert(requestIdOf(new Headers({ "X-Compute-Request-Id": "req-1" })) === "req-1");
  * ```
  *

@@ -23,7 +23,7 @@ export interface PasswordOptions extends V2Options {
  *
  * @example
  * ```ts
- * import { v2 } from "../../../mod.ts";
+ * import { v2 } from "jsr:@x/osauth";
  * const auth = new v2.Password({
  *   authUrl: "http://127.0.0.1:5000/v2.0", username: "u", password: "p", tenantName: "t",
  * });

@@ -18,7 +18,7 @@ export interface TokenOptions extends V2Options {
  *
  * @example
  * ```ts
- * import { v2 } from "../../../mod.ts";
+ * import { v2 } from "jsr:@x/osauth";
  * const auth = new v2.Token({ authUrl: "http://127.0.0.1:5000/v2.0", token: "t", tenantId: "p" });
  * ```
  */

@@ -63,7 +63,7 @@ export function applicationCredentialMethod(
  *
  * @example
  * ```ts
- * import { v3 } from "../../../mod.ts";
+ * import { v3 } from "jsr:@x/osauth";
  * const auth = new v3.ApplicationCredential({
  *   authUrl: "http://127.0.0.1:5000/v3",
  *   applicationCredentialId: "ac1", applicationCredentialSecret: "s3cr3t",

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { v3 } from "../../../mod.ts";
+ * import { v3 } from "jsr:@x/osauth";
  * const auth = new v3.Password({
  *   authUrl: "http://127.0.0.1:5000/v3", userId: "u1", password: "pw", projectId: "p1",
  * });

@@ -51,7 +51,7 @@ const ALIASES: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
- * import { v3 } from "../../../mod.ts";
+ * import { v3 } from "jsr:@x/osauth";
  * const auth = new v3.MultiFactor({
  *   authUrl: "http://127.0.0.1:5000/v3", methods: ["password", "totp"],
  *   userId: "u1", password: "pw", passcode: "123456", projectId: "p1",

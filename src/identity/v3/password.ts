@@ -36,7 +36,7 @@ export function passwordMethod(o: PasswordOptions, plugin: string): AuthMethod {
  *
  * @example
  * ```ts
- * import { Session, v3 } from "../../../mod.ts";
+ * import { Session, v3 } from "jsr:@x/osauth";
  * const auth = new v3.Password({
  *   authUrl: "http://127.0.0.1:5000/v3",
  *   username: "myuser", password: "mypassword", userDomainId: "default",

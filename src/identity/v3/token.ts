@@ -28,7 +28,7 @@ export function tokenMethod(o: { token?: string }, plugin: string): AuthMethod {
  *
  * @example
  * ```ts
- * import { v3 } from "../../../mod.ts";
+ * import { v3 } from "jsr:@x/osauth";
  * const auth = new v3.Token({
  *   authUrl: "http://127.0.0.1:5000/v3", token: "gAAAA...", projectId: "p1",
  * });

@@ -38,7 +38,7 @@ export function totpMethod(o: TotpOptions, plugin: string): AuthMethod {
  *
  * @example
  * ```ts
- * import { v3 } from "../../../mod.ts";
+ * import { v3 } from "jsr:@x/osauth";
  * const auth = new v3.Totp({
  *   authUrl: "http://127.0.0.1:5000/v3", userId: "u1", passcode: "123456",
  * });
