@@ -33,6 +33,8 @@ import type { Session } from "./session/session.ts";
 import { isAbsoluteUrl, joinUrl } from "./session/url.ts";
 import { type HeaderRecord, mergeHeaders } from "./session/headers.ts";
 import type { RequestOptions } from "./session/options.ts";
+import { paginate as paginateList, type PaginateOptions } from "./session/paginate.ts";
+import { requestJson } from "./session/json.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
 import * as v from "./util/validate.ts";
 
@@ -381,6 +383,13 @@ export class Adapter {
     ) {
       // The Session resolves `path` with the filter (the catalog URL, as getEndpoint gives).
       opts.endpointFilter ??= this.#filter;
+      // An absolute URL below the adapter's override (a next-page link): its origin is trusted.
+      if (
+        isAbsoluteUrl(path) && opts.endpointOverride === undefined &&
+        this.endpointOverride !== undefined
+      ) {
+        opts.endpointOverride = this.endpointOverride;
+      }
       return await this.session.request(path, opts);
     }
     if (this.endpointOverride !== undefined) {
@@ -428,6 +437,39 @@ export class Adapter {
     return this.request === ADAPTER.request
       ? this.#request(path, options ?? {}, "HEAD")
       : this.request(path, { ...options, method: "HEAD" });
+  }
+
+  /**
+   * The items of a paginated list below the service's endpoint, page by
+   * page, with the adapter's defaults (see `Session.paginate`).
+   *
+   * @example
+   * ```ts ignore
+   * const compute = new Adapter(sess, { serviceType: "compute" });
+   * for await (const flavor of compute.paginate<{ id: string }>("/flavors", { limit: 50 })) {
+   *   console.log(flavor.id);
+   * }
+   * ```
+   */
+  paginate<T = unknown>(
+    path: string,
+    options: PaginateOptions = {},
+  ): AsyncIterableIterator<T> {
+    return paginateList<T>(this, path, options);
+  }
+
+  /**
+   * Sends a request (as `request`, with the same errors) and returns its
+   * parsed JSON body, typed as `T` (not checked); `InvalidResponse` for a
+   * body that is not JSON or no body.
+   */
+  requestJson<T = unknown>(path: string, options: AdapterRequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, path, options);
+  }
+
+  /** `requestJson(path, { ...options, method: "GET" })`: the parsed JSON body of a GET. */
+  getJson<T = unknown>(path: string, options: AdapterRequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, path, options, "GET");
   }
 }
 

@@ -71,6 +71,8 @@ import { rememberSentSecrets, safeInspect } from "../secret.ts";
 import { bodySecrets, sentSecrets } from "./sent_secrets.ts";
 import { boundedWait } from "./wait.ts";
 import { timedBody } from "./timed_body.ts";
+import { paginate as paginateList, type PaginateOptions } from "./paginate.ts";
+import { requestJson } from "./json.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
 export { joinUrl } from "./url.ts";
@@ -1177,6 +1179,47 @@ export class Session {
     return this.request === SESSION.request
       ? this.#request(url, options ?? {}, "HEAD")
       : this.request(url, { ...options, method: "HEAD" });
+  }
+
+  /**
+   * The items of a paginated list, page by page (a page is requested when
+   * the items before it have been taken): next links as each service gives
+   * them (`<key>_links`, `links`, `next`, a `Link` header), else markers
+   * when `limit` is set. See {@linkcode PaginateOptions}. Throws
+   * `PaginationError` for a next link that repeats or a page without a
+   * list, `UntrustedOrigin` for a next link to another origin (nothing is
+   * sent there), and what `request` throws.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const image of sess.paginate<{ id: string }>("/v2/images", {
+   *   endpointFilter: { serviceType: "image" }, limit: 100,
+   * })) console.log(image.id);
+   * ```
+   */
+  paginate<T = unknown>(url: string, options: PaginateOptions = {}): AsyncIterableIterator<T> {
+    return paginateList<T>(this, url, options);
+  }
+
+  /**
+   * Sends a request (as `request`, with the same errors) and returns its
+   * parsed JSON body, typed as `T` (not checked). A body that is not JSON,
+   * or no body (204, HEAD), is an `InvalidResponse`.
+   *
+   * @example
+   * ```ts ignore
+   * const { versions } = await sess.requestJson<{ versions: unknown[] }>(
+   *   "http://127.0.0.1:8778/", { method: "GET", authenticated: false },
+   * );
+   * ```
+   */
+  requestJson<T = unknown>(url: string, options: RequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, url, options);
+  }
+
+  /** `requestJson(url, { ...options, method: "GET" })`: the parsed JSON body of a GET. */
+  getJson<T = unknown>(url: string, options: RequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, url, options, "GET");
   }
 }
 
