@@ -75,6 +75,11 @@ export { TokenEndpoint, type TokenEndpointOptions } from "./src/plugins/token_en
 export { NoAuth, type NoAuthOptions } from "./src/plugins/noauth.ts";
 export { HttpBasic, type HttpBasicOptions } from "./src/plugins/http_basic.ts";
 export {
+  SERVICE_TOKEN_HEADER,
+  ServiceTokenAuth,
+  type ServiceTokenAuthOptions,
+} from "./src/plugins/service_token.ts";
+export {
   DEFAULT_DISCOVERY_CACHE_SIZE,
   DiscoveryCache,
   type DiscoveryCacheOptions,
