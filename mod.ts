@@ -85,6 +85,11 @@ export {
   type DiscoveryCacheOptions,
 } from "./src/discovery/cache.ts";
 export { EndpointData, type EndpointDataInit } from "./src/discovery/endpoint_data.ts";
+export type {
+  AllVersionData,
+  AllVersionDataFilter,
+  VersionStringData,
+} from "./src/discovery/all_versions.ts";
 export {
   legacyMicroversionHeaders,
   microversionHeaders,

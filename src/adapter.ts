@@ -35,6 +35,7 @@ import { type HeaderRecord, mergeHeaders } from "./session/headers.ts";
 import type { RequestOptions } from "./session/options.ts";
 import { paginate as paginateList, type PaginateOptions } from "./session/paginate.ts";
 import { requestJson } from "./session/json.ts";
+import type { AllVersionData, AllVersionDataFilter } from "./discovery/all_versions.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
 import * as v from "./util/validate.ts";
 
@@ -470,6 +471,27 @@ export class Adapter {
   /** `requestJson(path, { ...options, method: "GET" })`: the parsed JSON body of a GET. */
   getJson<T = unknown>(path: string, options: AdapterRequestOptions = {}): Promise<T> {
     return requestJson<T>(this, path, options, "GET");
+  }
+
+  /**
+   * The version data of this adapter's service (keystoneauth1's
+   * `Adapter.get_all_version_data`): region -> interface -> service type ->
+   * versions. `filter.interface` and `regionName` default to the adapter's
+   * (then the session's; see `Session.getAllVersionData`).
+   */
+  getAllVersionData(filter: Omit<AllVersionDataFilter, "serviceType"> = {}): Promise<
+    AllVersionData
+  > {
+    const own: AllVersionDataFilter = {};
+    if (this.serviceType !== undefined) own.serviceType = this.serviceType;
+    if (this.interface !== undefined) own.interface = this.interface;
+    if (this.regionName !== undefined) own.regionName = this.regionName;
+    return this.session.getAllVersionData(
+      filter && typeof filter === "object"
+        ? { ...own, ...filter, serviceType: this.serviceType }
+        : filter,
+      this.#auth(),
+    );
   }
 }
 

@@ -73,6 +73,11 @@ import { boundedWait } from "./wait.ts";
 import { timedBody } from "./timed_body.ts";
 import { paginate as paginateList, type PaginateOptions } from "./paginate.ts";
 import { requestJson } from "./json.ts";
+import {
+  type AllVersionData,
+  type AllVersionDataFilter,
+  getAllVersionData,
+} from "../discovery/all_versions.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
 export { joinUrl } from "./url.ts";
@@ -1220,6 +1225,34 @@ export class Session {
   /** `requestJson(url, { ...options, method: "GET" })`: the parsed JSON body of a GET. */
   getJson<T = unknown>(url: string, options: RequestOptions = {}): Promise<T> {
     return requestJson<T>(this, url, options, "GET");
+  }
+
+  /**
+   * The version data of every service in the catalog (keystoneauth1's
+   * `get_all_version_data`): region -> interface -> service type -> versions,
+   * oldest first. `filter.interface` defaults to the session's interface,
+   * else `"public"` (`null`: every interface); `regionName` to the session's
+   * region, else every region.
+   *
+   * @example
+   * ```ts ignore
+   * const all = await sess.getAllVersionData();
+   * all.RegionOne.public.compute; // [{ version: "2.0", ... }, { version: "2.1", maxMicroversion: "2.93", ... }]
+   * ```
+   */
+  getAllVersionData(filter: AllVersionDataFilter = {}, auth?: AuthPlugin): Promise<AllVersionData> {
+    const defaults: AllVersionDataFilter = {};
+    if (this.defaultFilter.interface !== undefined) {
+      defaults.interface = this.defaultFilter.interface;
+    }
+    if (this.defaultFilter.regionName !== undefined) {
+      defaults.regionName = this.defaultFilter.regionName;
+    }
+    return getAllVersionData(
+      this,
+      filter && typeof filter === "object" ? { ...defaults, ...filter } : filter,
+      auth,
+    );
   }
 }
 
