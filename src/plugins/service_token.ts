@@ -10,7 +10,6 @@ import { safeInspect } from "../secret.ts";
 import type { AccessInfo } from "../access/access_info.ts";
 import type { Session } from "../session/session.ts";
 import type { AuthPlugin, EndpointFilter } from "../types.ts";
-import { type CurrentAuth, currentAuth, registerCurrentAuth } from "../session/current_auth.ts";
 
 /** The header the service's token is sent in. */
 export const SERVICE_TOKEN_HEADER = "X-Service-Token";
@@ -70,8 +69,6 @@ export class ServiceTokenAuth implements AuthPlugin {
     service: undefined;
     both: undefined;
   } = { user: undefined, service: undefined, both: undefined };
-  /** The last inner current credentials and what they combine to. */
-  #current: { user: CurrentAuth; service: CurrentAuth; both: CurrentAuth | undefined } | undefined;
 
   /** Creates the wrapper. Throws `OptionError` unless both are auth plugins. */
   constructor(options: ServiceTokenAuthOptions) {
@@ -96,7 +93,6 @@ export class ServiceTokenAuth implements AuthPlugin {
       user: this.user.constructor?.name,
       service: this.service.constructor?.name,
     }));
-    registerCurrentAuth(this, (now) => this.#currentAuth(now));
   }
 
   /** The service plugin's token (its `getToken`, else its `X-Auth-Token` header). */
@@ -150,32 +146,6 @@ export class ServiceTokenAuth implements AuthPlugin {
     return both;
   }
 
-  /** What both plugins hold now, combined, when both can say without awaiting. */
-  #currentAuth(now: () => number): CurrentAuth | undefined {
-    if (
-      this.getHeaders !== SERVICE_TOKEN.getHeaders ||
-      this.getTrustedOrigins !== SERVICE_TOKEN.getTrustedOrigins ||
-      this.getEndpoint !== SERVICE_TOKEN.getEndpoint || !this.user.getTrustedOrigins
-    ) {
-      return undefined;
-    }
-    const user = currentAuth(this.user, now);
-    const service = currentAuth(this.service, now);
-    if (!user || !service) return undefined;
-    const memo = this.#current;
-    if (memo && memo.user === user && memo.service === service) return memo.both;
-    const token = service.headers["X-Auth-Token"];
-    const both: CurrentAuth | undefined = token
-      ? {
-        headers: Object.freeze({ ...user.headers, [SERVICE_TOKEN_HEADER]: token }),
-        trustedOrigins: this.#intersect(user.trustedOrigins, service.trustedOrigins),
-        endpoint: (filter) => user.endpoint(filter),
-      }
-      : undefined;
-    this.#current = { user, service, both };
-    return both;
-  }
-
   /** Invalidates both plugins; true when either had something to forget. */
   async invalidate(): Promise<boolean> {
     const [user, service] = await Promise.all([this.user.invalidate(), this.service.invalidate()]);
@@ -213,8 +183,6 @@ export class ServiceTokenAuth implements AuthPlugin {
     return await user.getAccess(session);
   }
 }
-
-const SERVICE_TOKEN = ServiceTokenAuth.prototype;
 
 /** An origin compared as URLs are (`HTTP://Host:80` is `http://host`). */
 function originKey(origin: string): string {
