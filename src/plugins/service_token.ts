@@ -63,6 +63,8 @@ export class ServiceTokenAuth implements AuthPlugin {
   readonly user: AuthPlugin;
   /** The service's plugin. */
   readonly service: AuthPlugin;
+  /** Origins of the endpoints a user plugin without getTrustedOrigins gave (frozen). */
+  #userEndpoints: readonly string[] = Object.freeze([]);
   /** The last two inner lists and their intersection (frozen, reused while both are). */
   #origins: { user: readonly string[]; service: readonly string[]; both: readonly string[] } | {
     user: undefined;
@@ -116,22 +118,34 @@ export class ServiceTokenAuth implements AuthPlugin {
     return { ...headers, [SERVICE_TOKEN_HEADER]: token };
   }
 
-  /** The user plugin's endpoint. */
-  getEndpoint(session: Session, filter: EndpointFilter): Promise<string | undefined> {
-    return this.user.getEndpoint(session, filter);
+  /**
+   * The user plugin's endpoint. For a user plugin without
+   * `getTrustedOrigins` its origin is noted: the user's headers may go to
+   * the endpoints it gave (the Session's rule for such plugins), no further.
+   */
+  async getEndpoint(session: Session, filter: EndpointFilter): Promise<string | undefined> {
+    const url = await this.user.getEndpoint(session, filter);
+    if (url && !this.user.getTrustedOrigins) {
+      const origin = originKey(url);
+      if (!this.#userEndpoints.includes(origin)) {
+        // At most 64, oldest first out (as the Session keeps them).
+        this.#userEndpoints = Object.freeze([...this.#userEndpoints.slice(-63), origin]);
+      }
+    }
+    return url;
   }
 
   /**
    * The origins both plugins trust (the same frozen list while theirs are the
-   * same). A user plugin without `getTrustedOrigins` counts as trusting the
-   * service's origins (the Session then also checks its own rule for it).
+   * same). For a user plugin without `getTrustedOrigins`: the origins of the
+   * endpoints it gave through this wrapper.
    */
   async getTrustedOrigins(session: Session): Promise<string[]> {
     const [user, service] = await Promise.all([
       this.user.getTrustedOrigins ? this.user.getTrustedOrigins(session) : undefined,
       this.service.getTrustedOrigins!(session),
     ]);
-    return this.#intersect(user ?? service, service) as string[];
+    return this.#intersect(user ?? this.#userEndpoints, service) as string[];
   }
 
   #intersect(user: readonly string[], service: readonly string[]): readonly string[] {

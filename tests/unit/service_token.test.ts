@@ -162,6 +162,34 @@ Deno.test("ServiceTokenAuth: each token only to origins both plugins trust", asy
   }
 });
 
+Deno.test("ServiceTokenAuth: a user plugin without getTrustedOrigins: only the endpoints it gave", async () => {
+  const rec = recorder();
+  const other = recorder();
+  try {
+    const user: AuthPlugin = {
+      getHeaders: () => Promise.resolve({ "X-Auth-Token": "user-tok-abcdef0123" }),
+      getEndpoint: () => Promise.resolve(`${rec.url}/v1`),
+      invalidate: () => false,
+    };
+    // The service trusts both origins; the user plugin gave only rec's endpoint.
+    const service = {
+      getHeaders: () => Promise.resolve({ "X-Auth-Token": "svc-tok-abcdef0123" }),
+      getEndpoint: () => Promise.resolve(undefined),
+      getTrustedOrigins: () => Promise.resolve([rec.url, other.url]),
+      invalidate: () => false,
+    };
+    const sess = new Session({ auth: new ServiceTokenAuth({ user, service }) });
+    await assert.rejects(sess.get(`${rec.url}/v1/x`), UntrustedOrigin); // no endpoint given yet
+    await (await sess.get("x", { endpointFilter: { serviceType: "compute" } })).body?.cancel();
+    assert.deepEqual(rec.seen.map((r) => r.headers["x-service-token"]), ["svc-tok-abcdef0123"]);
+    await assert.rejects(sess.get(`${other.url}/x`), UntrustedOrigin);
+    assert.equal(other.seen.length, 0);
+  } finally {
+    await rec.close();
+    await other.close();
+  }
+});
+
 Deno.test("ServiceTokenAuth: both tokens are hashed in logs, absent from inspect and JSON", async () => {
   const rec = recorder();
   try {
