@@ -5,6 +5,7 @@
  */
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
 import type { DiscoveryCache } from "../discovery/cache.ts";
+import type { QueryInit } from "./query.ts";
 import { OptionError } from "../errors.ts";
 import * as v from "../util/validate.ts";
 
@@ -49,7 +50,10 @@ export interface SessionOptions {
    * `retryNonIdempotent`.
    */
   statusCodeRetries?: number;
-  /** Statuses retried by statusCodeRetries (default [503]). */
+  /**
+   * Statuses retried by statusCodeRetries (default [503, 429]: a 429 Too Many
+   * Requests is retried as a 503, after its `Retry-After`, else the backoff).
+   */
   retriableStatusCodes?: readonly number[];
   /**
    * Base delay of the exponential backoff in ms (default 500): retry n waits
@@ -136,6 +140,12 @@ export interface RequestOptions {
   logger?: Logger;
   /** Follow redirects (default true). */
   redirect?: boolean;
+  /**
+   * Query parameters appended to the URL's own (both are kept): a record
+   * (a list repeats the key; `undefined` is skipped; `true`/`false` as text)
+   * or `URLSearchParams`, encoded as keystoneauth1's `params` (space as `+`).
+   */
+  query?: QueryInit;
 }
 
 /** The checks of every {@linkcode SessionOptions} option (see src/util/validate.ts). */
@@ -227,6 +237,9 @@ const REQUEST_CHECKS: v.Checks = v.checks({
   globalRequestId: v.string,
   logger: v.logger,
   redirect: v.boolean,
+  query: (value, name) => {
+    if (!(value instanceof URLSearchParams)) v.record(value, name);
+  },
 });
 
 /**

@@ -19,6 +19,7 @@ import { redactUrl } from "../logging.ts";
 import { readJson, type Requester } from "./json.ts";
 import type { RequestOptions } from "./options.ts";
 import { isAbsoluteUrl } from "./url.ts";
+import { withQuery } from "./query.ts";
 
 /** Options of `paginate`: request options plus how to page. */
 export interface PaginateOptions extends RequestOptions {
@@ -247,7 +248,10 @@ export async function* paginate<T>(
   request.raiseExc = true;
   const method = (request.method ?? "GET").toUpperCase();
   if (maxItems === 0) return;
-  let target = limit !== undefined ? withQueryParam(url, "limit", String(limit)) : url;
+  // The query goes into the first page's URL: later pages are the links (or markers) it gives.
+  const firstUrl = request.query !== undefined ? withQuery(url, request.query) : url;
+  delete request.query;
+  let target = limit !== undefined ? withQueryParam(firstUrl, "limit", String(limit)) : firstUrl;
   const visited = new Set<string>();
   let detectedKey = itemsKey;
   let lastMarker: string | undefined;

@@ -73,6 +73,7 @@ import { boundedWait } from "./wait.ts";
 import { timedBody } from "./timed_body.ts";
 import { paginate as paginateList, type PaginateOptions } from "./paginate.ts";
 import { requestJson } from "./json.ts";
+import { withQuery } from "./query.ts";
 import {
   type AllVersionData,
   type AllVersionDataFilter,
@@ -83,6 +84,9 @@ export type { RequestOptions, SessionOptions } from "./options.ts";
 export { joinUrl } from "./url.ts";
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/** Statuses retried by default when statusCodeRetries is set: 503 (keystoneauth1) and 429. */
+const DEFAULT_RETRIABLE: readonly number[] = Object.freeze([503, 429]);
 
 /** The `fetch` options of a request (redirects are followed by the Session). */
 function fetchInit(req: Prepared): RequestInit {
@@ -246,7 +250,7 @@ export class Session {
     this.timeout = positiveNumber(options.timeout, "timeout");
     this.connectRetries = nonNegativeInt(options.connectRetries, "connectRetries") ?? 0;
     this.statusCodeRetries = nonNegativeInt(options.statusCodeRetries, "statusCodeRetries") ?? 0;
-    this.retriableStatusCodes = options.retriableStatusCodes ?? [503];
+    this.retriableStatusCodes = options.retriableStatusCodes ?? DEFAULT_RETRIABLE;
     const maxConcurrency = nonNegativeInt(options.maxConcurrency, "maxConcurrency");
     if (maxConcurrency === 0) throw new OptionError("maxConcurrency must be at least 1");
     this.#semaphore = maxConcurrency ? new Semaphore(maxConcurrency) : undefined;
@@ -752,6 +756,7 @@ export class Session {
       }
       req.url = this.#join(base, url);
     }
+    if (options.query !== undefined) req.url = withQuery(req.url, options.query);
     const overrideA = options.endpointOverride;
     const overrideB = (options.endpointFilter as EndpointDataFilter | undefined)?.endpointOverride;
     let trusted: Set<string> | undefined;
