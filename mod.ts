@@ -36,6 +36,7 @@ export { joinUrl, Session } from "./src/session/session.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
 export type { PaginateOptions } from "./src/session/paginate.ts";
 export type { QueryInit, QueryValue } from "./src/session/query.ts";
+export { type RequestTiming, TIMINGS_LIMIT } from "./src/session/timings.ts";
 export { JSON_BODY_LIMIT } from "./src/session/json.ts";
 export type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "./src/types.ts";
 export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";

@@ -90,6 +90,11 @@ export interface SessionOptions {
   trustedOrigins?: readonly string[];
   /** Most redirects followed for one request (default 30, as keystoneauth1). */
   redirectLimit?: number;
+  /**
+   * Record a `RequestTiming` (method, redacted URL, status, elapsed ms) for
+   * every HTTP response; read them with `getTimings()` (default false).
+   */
+  collectTiming?: boolean;
 }
 
 /** Options of `session.request(url, options)` and its method shortcuts. */
@@ -174,6 +179,7 @@ const SESSION_CHECKS: v.Checks = v.checks({
   apiVersions: v.stringRecord,
   trustedOrigins: v.stringList,
   redirectLimit: v.nonNegativeInt,
+  collectTiming: v.boolean,
 });
 
 /** `value` at `name` unless it is undefined or a string; else {@linkcode OptionError}. */

@@ -74,6 +74,7 @@ import { timedBody } from "./timed_body.ts";
 import { paginate as paginateList, type PaginateOptions } from "./paginate.ts";
 import { requestJson } from "./json.ts";
 import { withQuery } from "./query.ts";
+import { type RequestTiming, TimingLog } from "./timings.ts";
 import {
   type AllVersionData,
   type AllVersionDataFilter,
@@ -238,6 +239,8 @@ export class Session {
    */
   readonly #endpointOrigins: WeakMap<AuthPlugin, readonly string[]> = new WeakMap();
   #transport: Transport | undefined;
+  /** The timings collected with `collectTiming`. */
+  readonly #timings: TimingLog | undefined;
 
   /** Creates a session. Throws `OptionError` on bad options. */
   constructor(options: SessionOptions = {}) {
@@ -254,6 +257,7 @@ export class Session {
     const maxConcurrency = nonNegativeInt(options.maxConcurrency, "maxConcurrency");
     if (maxConcurrency === 0) throw new OptionError("maxConcurrency must be at least 1");
     this.#semaphore = maxConcurrency ? new Semaphore(maxConcurrency) : undefined;
+    this.#timings = options.collectTiming ? new TimingLog() : undefined;
     nonNegativeInt(options.redirectLimit, "redirectLimit");
     nonNegativeMs(options.retryDelay, "retryDelay");
     nonNegativeMs(options.maxRetryDelay, "maxRetryDelay");
@@ -707,7 +711,8 @@ export class Session {
 
   #isSingle(policy: Policy): boolean {
     return policy.connectRetries === 0 && policy.statusRetries === 0 &&
-      policy.timeout === undefined && policy.logger === undefined && !this.#semaphore;
+      policy.timeout === undefined && policy.logger === undefined && !this.#semaphore &&
+      !this.#options.collectTiming;
   }
 
   /**
@@ -1018,7 +1023,7 @@ export class Session {
           secrets,
         });
       }
-      const started = logger ? performance.now() : 0;
+      const started = logger || this.#timings ? performance.now() : 0;
       let resp: Response;
       try {
         resp = guarded
@@ -1046,6 +1051,7 @@ export class Session {
         throw finalConnectError(failure, req, attempt, policy.timeout, note);
       }
       if (resp.status === 0) throw opaqueRedirect(req);
+      this.#timings?.record(req.method, req.url, resp.status, performance.now() - started);
       if (logger) {
         await logResponse(logger, {
           method: req.method,
@@ -1230,6 +1236,22 @@ export class Session {
   /** `requestJson(url, { ...options, method: "GET" })`: the parsed JSON body of a GET. */
   getJson<T = unknown>(url: string, options: RequestOptions = {}): Promise<T> {
     return requestJson<T>(this, url, options, "GET");
+  }
+
+  /**
+   * The timings collected since the session was made or `resetTimings()`
+   * (needs `collectTiming: true`; else empty): one per HTTP response
+   * received (redirect hops, retried attempts, 401s before re-auth and
+   * errors included), oldest first, URLs redacted. keystoneauth1's
+   * `get_timings()`.
+   */
+  getTimings(): RequestTiming[] {
+    return this.#timings?.list() ?? [];
+  }
+
+  /** Forgets the collected timings (keystoneauth1's `reset_timings()`). */
+  resetTimings(): void {
+    this.#timings?.reset();
   }
 
   /**
