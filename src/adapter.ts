@@ -36,6 +36,7 @@ import type { RequestOptions } from "./session/options.ts";
 import { paginate as paginateList, type PaginateOptions } from "./session/paginate.ts";
 import { requestJson } from "./session/json.ts";
 import type { AllVersionData, AllVersionDataFilter } from "./discovery/all_versions.ts";
+import { adapterLimits, REQUEST_LIMITS, type RequestLimits } from "./session/rate_limit.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
 import * as v from "./util/validate.ts";
 
@@ -94,6 +95,13 @@ export interface AdapterOptions {
   raiseExc?: boolean;
   /** Auth plugin instead of the session's. */
   auth?: AuthPlugin;
+  /**
+   * At most this many of this adapter's requests per second (keystoneauth1's
+   * Adapter `rate_limit`; the session's `rateLimit` applies as well).
+   */
+  rateLimit?: number;
+  /** At most this many of this adapter's requests in flight (keystoneauth1's `concurrency`). */
+  maxConcurrency?: number;
 }
 
 /** The checks of every {@linkcode AdapterOptions} option (version values are parsed later). */
@@ -121,6 +129,8 @@ const ADAPTER_CHECKS: v.Checks = v.checks({
   additionalHeaders: v.headersInit,
   raiseExc: v.boolean,
   auth: v.authPlugin,
+  rateLimit: v.positiveMs,
+  maxConcurrency: v.positiveInt,
 });
 
 /** Options of the adapter's request methods: the session's request options. */
@@ -176,6 +186,8 @@ export class Adapter {
   /** The endpoint filter, built once (the fields it is made of are read-only). */
   readonly #filter: Readonly<EndpointDataFilter>;
   readonly #discovery: DiscoveryOptions;
+  /** The adapter's rateLimit and maxConcurrency, for each of its requests. */
+  readonly #limits: RequestLimits | undefined;
 
   /** Creates an adapter for `session`. */
   constructor(session: Session, options: AdapterOptions = {}) {
@@ -242,6 +254,7 @@ export class Adapter {
       allowUnknown: options.allowUnknown,
     });
     this.#filter = this.#buildFilter();
+    this.#limits = adapterLimits(options.rateLimit, options.maxConcurrency);
   }
 
   /** The adapter's endpoint filter (catalog keys and version bounds); a copy. */
@@ -369,6 +382,7 @@ export class Adapter {
       mergeHeaders(headers, options.headers);
       opts.headers = headers;
     }
+    if (this.#limits) (opts as { [REQUEST_LIMITS]?: RequestLimits })[REQUEST_LIMITS] = this.#limits;
     const microversion = options.microversion ?? this.defaultMicroversion;
     if (microversion !== undefined) {
       opts.microversion = microversion;

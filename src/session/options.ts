@@ -95,6 +95,12 @@ export interface SessionOptions {
    * every HTTP response; read them with `getTimings()` (default false).
    */
   collectTiming?: boolean;
+  /**
+   * At most this many requests per second (keystoneauth1's `rate_limit`):
+   * each attempt (retries and redirect hops too) starts at least
+   * `1 / rateLimit` s after the one before, in the order they asked.
+   */
+  rateLimit?: number;
 }
 
 /** Options of `session.request(url, options)` and its method shortcuts. */
@@ -180,6 +186,7 @@ const SESSION_CHECKS: v.Checks = v.checks({
   trustedOrigins: v.stringList,
   redirectLimit: v.nonNegativeInt,
   collectTiming: v.boolean,
+  rateLimit: v.positiveMs,
 });
 
 /** `value` at `name` unless it is undefined or a string; else {@linkcode OptionError}. */

@@ -75,6 +75,7 @@ import { paginate as paginateList, type PaginateOptions } from "./paginate.ts";
 import { requestJson } from "./json.ts";
 import { withQuery } from "./query.ts";
 import { type RequestTiming, TimingLog } from "./timings.ts";
+import { acquireLimits, RateLimiter, REQUEST_LIMITS, type RequestLimits } from "./rate_limit.ts";
 import {
   type AllVersionData,
   type AllVersionDataFilter,
@@ -149,6 +150,8 @@ interface Prepared {
   earlierSecrets?: readonly string[];
   /** An identity plugin's request: no redirect to another origin is followed. */
   identity?: boolean;
+  /** The Adapter's rate limit and concurrency limit, for each attempt. */
+  limits?: RequestLimits;
 }
 
 /** Every secret `req` sent (for scrubbing what a server quotes back). */
@@ -241,6 +244,8 @@ export class Session {
   #transport: Transport | undefined;
   /** The timings collected with `collectTiming`. */
   readonly #timings: TimingLog | undefined;
+  /** The session's `rateLimit`. */
+  readonly #rate: RateLimiter | undefined;
 
   /** Creates a session. Throws `OptionError` on bad options. */
   constructor(options: SessionOptions = {}) {
@@ -258,6 +263,7 @@ export class Session {
     if (maxConcurrency === 0) throw new OptionError("maxConcurrency must be at least 1");
     this.#semaphore = maxConcurrency ? new Semaphore(maxConcurrency) : undefined;
     this.#timings = options.collectTiming ? new TimingLog() : undefined;
+    this.#rate = options.rateLimit !== undefined ? new RateLimiter(options.rateLimit) : undefined;
     nonNegativeInt(options.redirectLimit, "redirectLimit");
     nonNegativeMs(options.retryDelay, "retryDelay");
     nonNegativeMs(options.maxRetryDelay, "maxRetryDelay");
@@ -683,7 +689,16 @@ export class Session {
         setHeader(headers, k, v);
       }
     }
-    return { method: (method ?? "GET").toUpperCase(), url, headers, body, bodyText };
+    const prepared: Prepared = {
+      method: (method ?? "GET").toUpperCase(),
+      url,
+      headers,
+      body,
+      bodyText,
+    };
+    const limits = (options as { [REQUEST_LIMITS]?: RequestLimits })[REQUEST_LIMITS];
+    if (limits) prepared.limits = limits;
+    return prepared;
   }
 
   #policyFor(options: RequestOptions): Policy {
@@ -712,7 +727,7 @@ export class Session {
   #isSingle(policy: Policy): boolean {
     return policy.connectRetries === 0 && policy.statusRetries === 0 &&
       policy.timeout === undefined && policy.logger === undefined && !this.#semaphore &&
-      !this.#options.collectTiming;
+      !this.#options.collectTiming && this.#options.rateLimit === undefined;
   }
 
   /**
@@ -797,7 +812,7 @@ export class Session {
     }
     if ((options as IdentityRequestOptions)[IDENTITY_REQUEST]) req.identity = true;
     let resp: Response;
-    if (policy.single && signal === undefined) {
+    if (policy.single && signal === undefined && !req.limits) {
       // One attempt with nothing to log, time or count: #send without its frame.
       try {
         resp = await this.#getTransport()(req.url, fetchInit(req));
@@ -996,6 +1011,7 @@ export class Session {
         bodyText: toGet ? undefined : req.bodyText,
         secretHeaders: req.secretHeaders,
         earlierSecrets: secretsOf(first),
+        ...(req.limits ? { limits: req.limits } : {}),
       };
       resp = await this.#send(req, signal, policy);
       if (!REDIRECT_STATUSES.has(resp.status)) return { resp, credentialed };
@@ -1006,7 +1022,7 @@ export class Session {
   async #send(req: Prepared, signal: AbortSignal | undefined, policy: Policy): Promise<Response> {
     const logger = policy.logger;
     const guarded = signal !== undefined || policy.timeout !== undefined ||
-      this.#semaphore !== undefined;
+      this.#semaphore !== undefined || this.#rate !== undefined || req.limits !== undefined;
     let connectAttempt = 0;
     let statusAttempt = 0;
     for (let attempt = 1;; attempt++) {
@@ -1027,7 +1043,7 @@ export class Session {
       let resp: Response;
       try {
         resp = guarded
-          ? await this.#fetchGuarded(req, init, policy.timeout, signal)
+          ? await this.#fetchGuarded(req, init, policy.timeout, signal, logger)
           : await this.#getTransport()(req.url, init);
       } catch (err) {
         const failure = fetchFailure(err, req.url, signal);
@@ -1104,10 +1120,24 @@ export class Session {
     init: RequestInit,
     timeout: number | undefined,
     signal: AbortSignal | undefined,
+    logger?: Logger,
   ): Promise<Response> {
     const url = req.url;
-    // Waiting for a slot is not part of the attempt's timeout.
-    const release = this.#semaphore ? await this.#semaphore.acquire(signal) : undefined;
+    // Waiting for a slot or the rate limit is not part of the attempt's timeout.
+    const release = this.#semaphore || this.#rate || req.limits
+      ? await acquireLimits(
+        req.limits,
+        this.#semaphore,
+        this.#rate,
+        this.#now,
+        signal,
+        logger &&
+          ((ms) =>
+            logger.debug(
+              `rate limit: ${req.method} ${redactUrl(url)} waited ${Math.round(ms)} ms`,
+            )),
+      )
+      : undefined;
     try {
       const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
       const combined = signal && timeoutSignal
