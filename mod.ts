@@ -44,6 +44,10 @@ export type {
   Logger,
 } from "./src/types.ts";
 export type { BodyLike, CryptoKeyLike, HeadersLike } from "./src/util/web_types.ts";
+export type { PaginateOptions } from "./src/session/paginate.ts";
+export type { QueryInit, QueryValue } from "./src/types.ts";
+export { type RequestTiming, TIMINGS_LIMIT } from "./src/session/timings.ts";
+export { JSON_BODY_LIMIT } from "./src/session/json.ts";
 export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";
 export type { CacheIdElements } from "./src/identity/state.ts";
 export * from "./src/errors.ts";
@@ -90,11 +94,21 @@ export {
   registerAuthType,
 } from "./src/loading/registry.ts";
 export {
+  SERVICE_TOKEN_HEADER,
+  ServiceTokenAuth,
+  type ServiceTokenAuthOptions,
+} from "./src/plugins/service_token.ts";
+export {
   DEFAULT_DISCOVERY_CACHE_SIZE,
   DiscoveryCache,
   type DiscoveryCacheOptions,
 } from "./src/discovery/cache.ts";
 export { EndpointData, type EndpointDataInit } from "./src/discovery/endpoint_data.ts";
+export type {
+  AllVersionData,
+  AllVersionDataFilter,
+  VersionStringData,
+} from "./src/discovery/all_versions.ts";
 export {
   type DiscoveryContext,
   type DiscoveryOptions,

@@ -34,6 +34,10 @@ import { isAbsoluteUrl, joinUrl } from "./util/url.ts";
 import { type HeaderRecord, mergeHeaders } from "./util/headers.ts";
 import type { RequestOptions } from "./session/options.ts";
 import { RequestMethods } from "./session/verbs.ts";
+import { paginate as paginateList, type PaginateOptions } from "./session/paginate.ts";
+import { requestJson } from "./session/json.ts";
+import type { AllVersionData, AllVersionDataFilter } from "./discovery/all_versions.ts";
+import { adapterLimits, REQUEST_LIMITS, type RequestLimits } from "./session/rate_limit.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
 import * as v from "./util/validate.ts";
 import type { HeadersLike } from "./util/web_types.ts";
@@ -93,6 +97,13 @@ export interface AdapterOptions {
   raiseExc?: boolean;
   /** Auth plugin instead of the session's. */
   auth?: AuthPlugin;
+  /**
+   * At most this many of this adapter's requests per second (keystoneauth1's
+   * Adapter `rate_limit`; the session's `rateLimit` applies as well).
+   */
+  rateLimit?: number;
+  /** At most this many of this adapter's requests in flight (keystoneauth1's `concurrency`). */
+  maxConcurrency?: number;
 }
 
 /** The checks of every {@linkcode AdapterOptions} option (version values are parsed later). */
@@ -120,6 +131,8 @@ const ADAPTER_CHECKS: v.Checks = v.checks({
   additionalHeaders: v.headersInit,
   raiseExc: v.boolean,
   auth: v.authPlugin,
+  rateLimit: v.positiveMs,
+  maxConcurrency: v.positiveInt,
 });
 
 /** Options of the adapter's request methods: the session's request options. */
@@ -175,6 +188,8 @@ export class Adapter extends RequestMethods {
   /** The endpoint filter, built once (the fields it is made of are read-only). */
   readonly #filter: Readonly<EndpointDataFilter>;
   readonly #discovery: DiscoveryOptions;
+  /** The adapter's rateLimit and maxConcurrency, for each of its requests. */
+  readonly #limits: RequestLimits | undefined;
 
   /** Creates an adapter for `session`. */
   constructor(session: Session, options: AdapterOptions = {}) {
@@ -242,6 +257,7 @@ export class Adapter extends RequestMethods {
       allowUnknown: options.allowUnknown,
     });
     this.#filter = this.#buildFilter();
+    this.#limits = adapterLimits(options.rateLimit, options.maxConcurrency);
   }
 
   /** The adapter's endpoint filter (catalog keys and version bounds); a copy. */
@@ -364,6 +380,7 @@ export class Adapter extends RequestMethods {
       mergeHeaders(headers, options.headers);
       opts.headers = headers;
     }
+    if (this.#limits) (opts as { [REQUEST_LIMITS]?: RequestLimits })[REQUEST_LIMITS] = this.#limits;
     const microversion = options.microversion ?? this.defaultMicroversion;
     if (microversion !== undefined) {
       opts.microversion = microversion;
@@ -379,6 +396,13 @@ export class Adapter extends RequestMethods {
     ) {
       // The Session resolves `path` with the filter (the catalog URL, as getEndpoint gives).
       opts.endpointFilter ??= this.#filter;
+      // An absolute URL below the adapter's override (a next-page link): its origin is trusted.
+      if (
+        isAbsoluteUrl(path) && opts.endpointOverride === undefined &&
+        this.endpointOverride !== undefined
+      ) {
+        opts.endpointOverride = this.endpointOverride;
+      }
       return await this.session.request(path, opts);
     }
     if (this.endpointOverride !== undefined) {
@@ -389,6 +413,60 @@ export class Adapter extends RequestMethods {
     const base = await this.getEndpoint(options.auth);
     opts.endpointFilter = this.#filter;
     return await this.session.request(joinUrl(base, path), opts);
+  }
+
+  /**
+   * The items of a paginated list below the service's endpoint, page by
+   * page, with the adapter's defaults (see `Session.paginate`).
+   *
+   * @example
+   * ```ts ignore
+   * const compute = new Adapter(sess, { serviceType: "compute" });
+   * for await (const flavor of compute.paginate<{ id: string }>("/flavors", { limit: 50 })) {
+   *   console.log(flavor.id);
+   * }
+   * ```
+   */
+  paginate<T = unknown>(
+    path: string,
+    options: PaginateOptions = {},
+  ): AsyncIterableIterator<T> {
+    return paginateList<T>(this, path, options);
+  }
+
+  /**
+   * Sends a request (as `request`, with the same errors) and returns its
+   * parsed JSON body, typed as `T` (not checked); `InvalidResponse` for a
+   * body that is not JSON or no body.
+   */
+  requestJson<T = unknown>(path: string, options: AdapterRequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, path, options);
+  }
+
+  /** `requestJson(path, { ...options, method: "GET" })`: the parsed JSON body of a GET. */
+  getJson<T = unknown>(path: string, options: AdapterRequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, path, options, "GET");
+  }
+
+  /**
+   * The version data of this adapter's service (keystoneauth1's
+   * `Adapter.get_all_version_data`): region -> interface -> service type ->
+   * versions. `filter.interface` and `regionName` default to the adapter's
+   * (then the session's; see `Session.getAllVersionData`).
+   */
+  getAllVersionData(filter: Omit<AllVersionDataFilter, "serviceType"> = {}): Promise<
+    AllVersionData
+  > {
+    const own: AllVersionDataFilter = {};
+    if (this.serviceType !== undefined) own.serviceType = this.serviceType;
+    if (this.interface !== undefined) own.interface = this.interface;
+    if (this.regionName !== undefined) own.regionName = this.regionName;
+    return this.session.getAllVersionData(
+      filter && typeof filter === "object"
+        ? { ...own, ...filter, serviceType: this.serviceType }
+        : filter,
+      this.#auth(),
+    );
   }
 }
 

@@ -96,6 +96,20 @@ export class UntrustedOrigin extends OsAuthError {}
 /** More redirects were followed than the limit allows. */
 export class TooManyRedirects extends OsAuthError {}
 
+/**
+ * A response body is not what the call expects: not JSON where JSON is read
+ * (`requestJson`, `paginate`), no body at all, or larger than osauth reads.
+ * keystoneauth1's `InvalidResponse`.
+ */
+export class InvalidResponse extends OsAuthError {}
+
+/**
+ * Pagination cannot go on safely: a next-page link or marker repeats (an
+ * endless loop), or a page has no list of items (or several, and no
+ * `itemsKey` says which).
+ */
+export class PaginationError extends OsAuthError {}
+
 /** What an {@linkcode HttpError} is created from. */
 export interface HttpErrorInit {
   /** Request method. */

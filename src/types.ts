@@ -5,6 +5,17 @@
  */
 import type { BodyLike, HeadersLike } from "./util/web_types.ts";
 
+/** One query value: strings as they are, numbers and booleans as text (`true`, `false`). */
+export type QueryValue = string | number | boolean;
+
+/**
+ * The `query` request option: a record of values or lists of values (each
+ * sent as `key=value`, in order; `undefined` skipped), or `URLSearchParams`.
+ */
+export type QueryInit =
+  | Record<string, QueryValue | readonly QueryValue[] | undefined>
+  | URLSearchParams;
+
 /**
  * Selects an endpoint from a service catalog, as keystoneauth1's
  * `endpoint_filter` does.
@@ -281,6 +292,12 @@ export interface RequestOptions {
   logger?: Logger;
   /** Follow redirects (default true). */
   redirect?: boolean;
+  /**
+   * Query parameters appended to the URL's own (both are kept): a record
+   * (a list repeats the key; `undefined` is skipped; `true`/`false` as text)
+   * or `URLSearchParams`, encoded as keystoneauth1's `params` (space as `+`).
+   */
+  query?: QueryInit;
 }
 
 /**

@@ -148,7 +148,7 @@ function segmentVersion(segment: string | undefined): ParsedVersion | undefined 
  *
  * @example
  * ```ts
- * import { discoveryPlan } from "jsr:@x/osauth";
+ * import { discoveryPlan } from "jsr:@x/osauth/discovery";
  * const plan = discoveryPlan("http://127.0.0.1:8774/v2.1/p1", { projectId: "p1" });
  * console.assert(plan.urls[0] === "http://127.0.0.1:8774/" && plan.savedProjectId === "p1");
  * ```

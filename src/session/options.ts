@@ -91,6 +91,17 @@ export interface SessionOptions {
   trustedOrigins?: readonly string[];
   /** Most redirects followed for one request (default 30, as keystoneauth1). */
   redirectLimit?: number;
+  /**
+   * Record a `RequestTiming` (method, redacted URL, status, elapsed ms) for
+   * every HTTP response; read them with `getTimings()` (default false).
+   */
+  collectTiming?: boolean;
+  /**
+   * At most this many requests per second (keystoneauth1's `rate_limit`):
+   * each attempt (retries and redirect hops too) starts at least
+   * `1 / rateLimit` s after the one before, in the order they asked.
+   */
+  rateLimit?: number;
 }
 
 /** The checks of every {@linkcode SessionOptions} option (see src/util/validate.ts). */
@@ -119,6 +130,8 @@ const SESSION_CHECKS: v.Checks = v.checks({
   apiVersions: v.stringRecord,
   trustedOrigins: v.stringList,
   redirectLimit: v.nonNegativeInt,
+  collectTiming: v.boolean,
+  rateLimit: v.positiveMs,
 });
 
 /** `value` at `name` unless it is undefined or a string; else {@linkcode OptionError}. */
@@ -182,6 +195,9 @@ const REQUEST_CHECKS: v.Checks = v.checks({
   globalRequestId: v.string,
   logger: v.logger,
   redirect: v.boolean,
+  query: (value, name) => {
+    if (!(value instanceof URLSearchParams)) v.record(value, name);
+  },
 });
 
 /**

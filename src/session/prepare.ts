@@ -12,6 +12,7 @@ import { jsonText } from "../util/validate.ts";
 import { type HeaderRecord, mergeHeaders, setHeader } from "../util/headers.ts";
 import { nonNegativeInt, positiveNumber, type RequestOptions } from "./options.ts";
 import { sentSecrets } from "../util/secrets.ts";
+import { REQUEST_LIMITS, type RequestLimits } from "./rate_limit.ts";
 
 /** A request on its way: every stage reads and completes it. */
 export interface Prepared {
@@ -27,6 +28,8 @@ export interface Prepared {
   earlierSecrets?: readonly string[];
   /** An identity plugin's request: no redirect to another origin is followed. */
   identity?: boolean;
+  /** The Adapter's rate limit and concurrency limit, for each attempt. */
+  limits?: RequestLimits;
 }
 
 /** Every secret `req` sent (for scrubbing what a server quotes back). */
@@ -113,5 +116,14 @@ export function prepare(
       setHeader(headers, k, v);
     }
   }
-  return { method: (method ?? "GET").toUpperCase(), url, headers, body, bodyText };
+  const prepared: Prepared = {
+    method: (method ?? "GET").toUpperCase(),
+    url,
+    headers,
+    body,
+    bodyText,
+  };
+  const limits = (options as { [REQUEST_LIMITS]?: RequestLimits })[REQUEST_LIMITS];
+  if (limits) prepared.limits = limits;
+  return prepared;
 }

@@ -108,6 +108,7 @@ export async function followRedirects(
       bodyText: toGet ? undefined : req.bodyText,
       secretHeaders: req.secretHeaders,
       earlierSecrets: secretsOf(first),
+      ...(req.limits ? { limits: req.limits } : {}),
     };
     resp = await sendNext(req);
     if (!REDIRECT_STATUSES.has(resp.status)) return { resp, credentialed };

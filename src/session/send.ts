@@ -12,6 +12,7 @@
  * @module
  */
 import { ConnectFailure, ConnectTimeout, parseRetryAfter } from "../errors.ts";
+import type { Logger } from "../types.ts";
 import { logRequest, logResponse } from "../logging.ts";
 import { redactUrl } from "../util/secrets.ts";
 import type { Transport } from "../net/transport.ts";
@@ -19,6 +20,8 @@ import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./f
 import { type Policy, type Prepared, secretsOf } from "./prepare.ts";
 import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
 import type { Semaphore } from "./semaphore.ts";
+import { acquireLimits, type RateLimiter } from "./rate_limit.ts";
+import type { TimingLog } from "./timings.ts";
 import { timedBody } from "./timed_body.ts";
 
 /** What sending needs from the session. */
@@ -27,6 +30,10 @@ export interface SendEnv {
   transport(): Transport;
   /** The `maxConcurrency` limit, if any. */
   readonly semaphore: Semaphore | undefined;
+  /** The `rateLimit` limiter, if any. */
+  readonly rate: RateLimiter | undefined;
+  /** The `collectTiming` log, if any. */
+  readonly timings: TimingLog | undefined;
   /** Backoff base delay (ms; default in retry.ts) and the cap of every delay. */
   readonly backoff: { readonly baseMs: number | undefined; readonly maxMs: number };
   /** The session's clock (Retry-After dates). */
@@ -68,7 +75,7 @@ export async function send(
 ): Promise<Response> {
   const logger = policy.logger;
   const guarded = signal !== undefined || policy.timeout !== undefined ||
-    env.semaphore !== undefined;
+    env.semaphore !== undefined || env.rate !== undefined || req.limits !== undefined;
   let connectAttempt = 0;
   let statusAttempt = 0;
   for (let n = 1;; n++) {
@@ -85,11 +92,11 @@ export async function send(
         secrets,
       });
     }
-    const started = logger ? performance.now() : 0;
+    const started = logger || env.timings ? performance.now() : 0;
     let resp: Response;
     try {
       resp = guarded
-        ? await attempt(env, req, init, policy.timeout, signal)
+        ? await attempt(env, req, init, policy.timeout, signal, logger)
         : await env.transport()(req.url, init); // nothing to limit, time or abort
     } catch (err) {
       const failure = fetchFailure(err, req.url, signal);
@@ -113,6 +120,7 @@ export async function send(
       throw finalConnectError(failure, req, n, policy.timeout, note);
     }
     if (resp.status === 0) throw opaqueRedirect(req);
+    env.timings?.record(req.method, req.url, resp.status, performance.now() - started);
     if (logger) {
       await logResponse(logger, {
         method: req.method,
@@ -173,10 +181,22 @@ export async function attempt(
   init: RequestInit,
   timeout: number | undefined,
   signal: AbortSignal | undefined,
+  logger?: Logger,
 ): Promise<Response> {
   const url = req.url;
-  // Waiting for a slot is not part of the attempt's timeout.
-  const release = env.semaphore ? await env.semaphore.acquire(signal) : undefined;
+  // Waiting for a slot or the rate limit is not part of the attempt's timeout.
+  const release = env.semaphore || env.rate || req.limits
+    ? await acquireLimits(
+      req.limits,
+      env.semaphore,
+      env.rate,
+      env.now,
+      signal,
+      logger &&
+        ((ms) =>
+          logger.debug(`rate limit: ${req.method} ${redactUrl(url)} waited ${Math.round(ms)} ms`)),
+    )
+    : undefined;
   try {
     const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
     const combined = signal && timeoutSignal

@@ -68,9 +68,22 @@ import { checkTrusted, NO_ORIGINS, Trust } from "./trust.ts";
 import { isAbsoluteUrl, joinUrl, originOf } from "../util/url.ts";
 import { RequestMethods } from "./verbs.ts";
 import { boundedWait } from "./wait.ts";
+import { paginate as paginateList, type PaginateOptions } from "./paginate.ts";
+import { requestJson } from "./json.ts";
+import { withQuery } from "../util/query.ts";
+import { type RequestTiming, TimingLog } from "./timings.ts";
+import { RateLimiter } from "./rate_limit.ts";
+import {
+  type AllVersionData,
+  type AllVersionDataFilter,
+  getAllVersionData,
+} from "../discovery/all_versions.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
 export { joinUrl } from "../util/url.ts";
+
+/** Statuses retried by default when statusCodeRetries is set: 503 (keystoneauth1) and 429. */
+const DEFAULT_RETRIABLE: readonly number[] = Object.freeze([503, 429]);
 
 /**
  * Holds authentication and connection settings shared by every service
@@ -123,6 +136,8 @@ export class Session extends RequestMethods {
   /** Responses that took more than one attempt -> attempts (for error messages). */
   readonly #attempts: WeakMap<Response, number> = new WeakMap();
   #transport: Transport | undefined;
+  /** The timings collected with `collectTiming`. */
+  readonly #timings: TimingLog | undefined;
 
   /** Creates a session. Throws `OptionError` on bad options. */
   constructor(options: SessionOptions = {}) {
@@ -136,10 +151,12 @@ export class Session extends RequestMethods {
     this.timeout = positiveNumber(options.timeout, "timeout");
     this.connectRetries = nonNegativeInt(options.connectRetries, "connectRetries") ?? 0;
     this.statusCodeRetries = nonNegativeInt(options.statusCodeRetries, "statusCodeRetries") ?? 0;
-    this.retriableStatusCodes = options.retriableStatusCodes ?? [503];
+    this.retriableStatusCodes = options.retriableStatusCodes ?? DEFAULT_RETRIABLE;
     const maxConcurrency = nonNegativeInt(options.maxConcurrency, "maxConcurrency");
     if (maxConcurrency === 0) throw new OptionError("maxConcurrency must be at least 1");
     this.#semaphore = maxConcurrency ? new Semaphore(maxConcurrency) : undefined;
+    this.#timings = options.collectTiming ? new TimingLog() : undefined;
+    const rate = options.rateLimit !== undefined ? new RateLimiter(options.rateLimit) : undefined;
     nonNegativeInt(options.redirectLimit, "redirectLimit");
     nonNegativeMs(options.retryDelay, "retryDelay");
     nonNegativeMs(options.maxRetryDelay, "maxRetryDelay");
@@ -164,7 +181,7 @@ export class Session extends RequestMethods {
       timeout: this.timeout,
       logger: this.logger,
       retryNonIdempotent: options.retryNonIdempotent ?? false,
-    }, this.#semaphore !== undefined);
+    }, this.#semaphore !== undefined || rate !== undefined || this.#timings !== undefined);
     // Frozen (with a copy of an interface list): requests rely on them not changing.
     const iface = options.interface;
     this.defaultFilter = Object.freeze({
@@ -193,6 +210,8 @@ export class Session extends RequestMethods {
     this.#sendEnv = {
       transport: () => this.#getTransport(),
       semaphore: this.#semaphore,
+      rate,
+      timings: this.#timings,
       backoff: { baseMs: options.retryDelay, maxMs: options.maxRetryDelay ?? 60_000 },
       now: () => this.now(),
       attempts: this.#attempts,
@@ -420,6 +439,7 @@ export class Session extends RequestMethods {
       }
       req.url = this.#join(base, url);
     }
+    if (options.query !== undefined) req.url = withQuery(req.url, options.query);
 
     // 3. trust: the credentials, and the origins they may go to, before anything is sent.
     const overrideA = options.endpointOverride;
@@ -525,6 +545,91 @@ export class Session extends RequestMethods {
       signal,
       policy.timeout,
       () => `${req.method} ${redactUrl(req.url)}: waiting for the auth plugin (token, endpoint)`,
+    );
+  }
+
+  /**
+   * The items of a paginated list, page by page (a page is requested when
+   * the items before it have been taken): next links as each service gives
+   * them (`<key>_links`, `links`, `next`, a `Link` header), else markers
+   * when `limit` is set. See {@linkcode PaginateOptions}. Throws
+   * `PaginationError` for a next link that repeats or a page without a
+   * list, `UntrustedOrigin` for a next link to another origin (nothing is
+   * sent there), and what `request` throws.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const image of sess.paginate<{ id: string }>("/v2/images", {
+   *   endpointFilter: { serviceType: "image" }, limit: 100,
+   * })) console.log(image.id);
+   * ```
+   */
+  paginate<T = unknown>(url: string, options: PaginateOptions = {}): AsyncIterableIterator<T> {
+    return paginateList<T>(this, url, options);
+  }
+
+  /**
+   * Sends a request (as `request`, with the same errors) and returns its
+   * parsed JSON body, typed as `T` (not checked). A body that is not JSON,
+   * or no body (204, HEAD), is an `InvalidResponse`.
+   *
+   * @example
+   * ```ts ignore
+   * const { versions } = await sess.requestJson<{ versions: unknown[] }>(
+   *   "http://127.0.0.1:8778/", { method: "GET", authenticated: false },
+   * );
+   * ```
+   */
+  requestJson<T = unknown>(url: string, options: RequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, url, options);
+  }
+
+  /** `requestJson(url, { ...options, method: "GET" })`: the parsed JSON body of a GET. */
+  getJson<T = unknown>(url: string, options: RequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, url, options, "GET");
+  }
+
+  /**
+   * The timings collected since the session was made or `resetTimings()`
+   * (needs `collectTiming: true`; else empty): one per HTTP response
+   * received (redirect hops, retried attempts, 401s before re-auth and
+   * errors included), oldest first, URLs redacted. keystoneauth1's
+   * `get_timings()`.
+   */
+  getTimings(): RequestTiming[] {
+    return this.#timings?.list() ?? [];
+  }
+
+  /** Forgets the collected timings (keystoneauth1's `reset_timings()`). */
+  resetTimings(): void {
+    this.#timings?.reset();
+  }
+
+  /**
+   * The version data of every service in the catalog (keystoneauth1's
+   * `get_all_version_data`): region -> interface -> service type -> versions,
+   * oldest first. `filter.interface` defaults to the session's interface,
+   * else `"public"` (`null`: every interface); `regionName` to the session's
+   * region, else every region.
+   *
+   * @example
+   * ```ts ignore
+   * const all = await sess.getAllVersionData();
+   * all.RegionOne.public.compute; // [{ version: "2.0", ... }, { version: "2.1", maxMicroversion: "2.93", ... }]
+   * ```
+   */
+  getAllVersionData(filter: AllVersionDataFilter = {}, auth?: AuthPlugin): Promise<AllVersionData> {
+    const defaults: AllVersionDataFilter = {};
+    if (this.defaultFilter.interface !== undefined) {
+      defaults.interface = this.defaultFilter.interface;
+    }
+    if (this.defaultFilter.regionName !== undefined) {
+      defaults.regionName = this.defaultFilter.regionName;
+    }
+    return getAllVersionData(
+      this,
+      filter && typeof filter === "object" ? { ...defaults, ...filter } : filter,
+      auth,
     );
   }
 }
