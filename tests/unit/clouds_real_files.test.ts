@@ -375,6 +375,27 @@ Deno.test("search path: a relative XDG_CONFIG_HOME and XDG_CONFIG_DIRS are searc
   }
 });
 
+Deno.test("clouds.json: integers beyond 2^53 keep every digit (Python's json is exact)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const json = `${dir}/clouds.json`;
+    await Deno.writeTextFile(
+      json,
+      '{"clouds": {"j": {"auth_type": "v3password", "auth": {"auth_url": "http://k/v3", ' +
+        '"user_id": 98765432109876543210, "password": 12345678901234567890}, ' +
+        '"api_timeout": 30, "regions": [123456789012345678901]}}}',
+    );
+    const cloud = await loadCloudConfig({ env: {}, files: [json] });
+    assert.equal(cloud.auth.user_id, "98765432109876543210");
+    assert.equal(cloud.auth.password, "12345678901234567890");
+    assert.equal(cloud.regionName, "123456789012345678901");
+    assert.equal(cloud.apiTimeout, 30);
+    assert.doesNotThrow(() => JSON.stringify(cloud));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test('an empty region_name: is unset, not the region "None" (D-empty-region-name)', async () => {
   const cloud = await loadCloudConfig({
     env: {},
