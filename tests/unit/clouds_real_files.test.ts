@@ -526,3 +526,16 @@ Deno.test("a registered auth type works in loadAuthPlugin and clouds.yaml auth_t
   assert.ok(err instanceof OptionError);
   assert.doesNotMatch(err.message, /hunter2/);
 });
+
+Deno.test("an auth key no auth type knows (a misspelt password) prints as *** (adversarial fuzz)", async () => {
+  const cloud = await loadCloudConfig({
+    env: {},
+    yaml: "clouds: {c: {auth: {auth_url: 'http://k/v3', username: u, 'p{sword': hunter2secret, " +
+      "password: other-secret, project_name: p}}}",
+  });
+  const shown = [JSON.stringify(cloud), Deno.inspect(cloud, { depth: 10 })];
+  for (const text of shown) {
+    assert.doesNotMatch(text, /hunter2secret|other-secret/);
+    assert.match(text, /"?username"?: ?"u"/); // known, not secret: shown
+  }
+});
