@@ -539,3 +539,21 @@ Deno.test("an auth key no auth type knows (a misspelt password) prints as *** (a
     assert.match(text, /"?username"?: ?"u"/); // known, not secret: shown
   }
 });
+
+Deno.test("OS_ENV_VARS names every per-service setting of every registry type and alias", async () => {
+  const { OS_ENV_VARS } = await import("../../src/clouds/mod.ts");
+  const { ALL_TYPES_BY_SERVICE_TYPE } = await import("../../src/catalog/service_types_data.ts");
+  const names = new Set(OS_ENV_VARS);
+  for (const type of ALL_TYPES_BY_SERVICE_TYPE.flat()) {
+    const key = type.toUpperCase().replaceAll("-", "_");
+    for (
+      const suffix of ["API_VERSION", "ENDPOINT_OVERRIDE", "ENDPOINT", "INTERFACE", "REGION_NAME"]
+    ) {
+      assert.ok(names.has(`OS_${key}_${suffix}`), `OS_${key}_${suffix}`);
+    }
+  }
+  assert.ok(
+    names.has("OS_CONTAINER_INFRA_API_VERSION") && names.has("OS_VOLUMEV3_ENDPOINT_OVERRIDE"),
+  );
+  assert.ok(names.has("OS_COMPUTE_TIMEOUT"));
+});
