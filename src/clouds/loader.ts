@@ -348,17 +348,23 @@ class Profiles {
  *
  * Files: the first of `clouds.yaml`, `clouds.yml`, `clouds.json` found in the
  * current directory, the user configuration directory
- * (`$XDG_CONFIG_HOME/openstack` or `~/.config/openstack` on Linux,
- * `~/Library/Application Support/openstack` on macOS,
- * `%LOCALAPPDATA%\OpenStack\openstack` on Windows), `~/.config/openstack`,
- * `/etc/xdg/openstack` (Linux) and `/etc/openstack`, with
- * `OS_CLIENT_CONFIG_FILE` tried first; `secure.*` likewise
- * (`OS_CLIENT_SECURE_FILE`) deep-merged over it; `clouds-public.*` for
- * `profile:`. Without a clouds file, `OS_*` variables make the `envvars`
- * cloud (named by `OS_CLOUD_NAME`).
+ * (`$XDG_CONFIG_HOME/openstack` (a relative one from the current directory)
+ * or `~/.config/openstack` on Linux, `~/Library/Application Support/openstack`
+ * on macOS, `%LOCALAPPDATA%\OpenStack\openstack` on Windows),
+ * `~/.config/openstack` (`$SNAP_REAL_HOME/.config/openstack` under snap), the
+ * site directory (Linux: each `$XDG_CONFIG_DIRS` entry, default `/etc/xdg`,
+ * plus `/openstack`, joined with `:` as openstacksdk does) and
+ * `/etc/openstack`, with `OS_CLIENT_CONFIG_FILE` tried first; `secure.*`
+ * likewise (`OS_CLIENT_SECURE_FILE`) deep-merged over it; `clouds-public.*`,
+ * then openstacksdk's own vendor profiles, for `profile:`. An empty or
+ * comment-only file counts as none (it still ends the search). Without a
+ * clouds file, `OS_*` variables make the `envvars` cloud (named by
+ * `OS_CLOUD_NAME`): with access to the whole environment every `OS_*`
+ * variable, else the names of `OS_ENV_VARS`.
  *
  * Permissions (Deno): `--allow-env=OS_*,HOME,XDG_CONFIG_HOME` (macOS: `HOME`;
- * Windows: `USERPROFILE,LOCALAPPDATA`) unless `env` is given; `--allow-read`
+ * Windows: `USERPROFILE,LOCALAPPDATA`; `XDG_CONFIG_DIRS` and `SNAP_REAL_HOME`
+ * are read when granted) unless `env` is given; `--allow-read`
  * for the files to be read: the search path above unless `files` or `yaml`
  * is given, else only the files named. A search-path location outside
  * `--allow-read` is skipped (never prompted for); a named file outside it is

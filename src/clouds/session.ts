@@ -57,34 +57,74 @@ export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
 
 /** The Session options a loaded cloud entry describes (without `auth`). */
 export function sessionOptionsFromCloud(cloud: CloudConfig): Omit<SessionOptions, "auth"> {
-  const options: Omit<SessionOptions, "auth"> = {
-    verify: cloud.verify,
-    interface: cloud.interface,
-  };
-  if (cloud.cert) options.cert = cloud.key ? [cloud.cert, cloud.key] : cloud.cert;
-  if (cloud.apiTimeout !== undefined) options.timeout = cloud.apiTimeout * 1000;
-  if (cloud.regionName) options.regionName = cloud.regionName;
-  // By official type, the official type's key first, then the aliases in the
-  // registry's order (openstacksdk's _get_config); the legacy <service>_endpoint too.
-  const overrides: Record<string, string> = {};
+  const options: Record<string, unknown> = {};
+  for (const row of CLOUD_SESSION_OPTIONS) {
+    const value = row.from(cloud);
+    if (value !== undefined) options[row.option] = value;
+  }
+  return options as Omit<SessionOptions, "auth">;
+}
+
+/** One row of {@linkcode CLOUD_SESSION_OPTIONS}. */
+interface CloudSessionOption {
+  /** The clouds.yaml keys the value comes from. */
+  readonly keys: string;
+  /** The Session option it sets. */
+  readonly option: keyof Omit<SessionOptions, "auth">;
+  /** The value, or undefined to leave the option unset. */
+  readonly from: (cloud: CloudConfig) => unknown;
+}
+
+/** By official type, the official type's key first (openstacksdk's _get_config). */
+function endpointOverrides(cloud: CloudConfig): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
   const legacy = serviceTypesWith(cloud.raw, "endpoint").filter(isKnownServiceType);
   for (const type of new Set([...serviceTypesWith(cloud.raw, "endpoint_override"), ...legacy])) {
-    const found = serviceSettings(cloud, type);
-    const url = found.endpointOverride;
+    const url = serviceSettings(cloud, type).endpointOverride;
     // (auth_type none's endpoint and identity's auth_url come from the plugin)
-    const own = url !== undefined && url !== cloud.auth.endpoint && url !== cloud.auth.auth_url;
-    if (own) overrides[type] = url;
+    if (url !== undefined && url !== cloud.auth.endpoint && url !== cloud.auth.auth_url) {
+      out[type] = url;
+    }
   }
-  if (Object.keys(overrides).length > 0) options.endpointOverrides = overrides;
-  const versions: Record<string, string> = {};
-  for (const type of serviceTypesWith(cloud.raw, "api_version")) {
-    const found = serviceSettings(cloud, type).apiVersion ??
-      cloud.apiVersions[type.replaceAll("_", "-")];
-    if (found !== undefined) versions[type] = found;
-  }
-  if (Object.keys(versions).length > 0) options.apiVersions = versions;
-  return options;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
+
+function apiVersions(cloud: CloudConfig): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const type of serviceTypesWith(cloud.raw, "api_version")) {
+    const found = serviceSettings(cloud, type).apiVersion ?? cloud.apiVersions[type];
+    if (found !== undefined) out[type] = found;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * The one table from clouds.yaml keys to Session options (openstacksdk's
+ * `CloudRegion.get_session` and the keystoneauth1 Session arguments it
+ * passes). Per-service interface and region go to Adapters
+ * (`adapterOptionsFromCloud`), as openstacksdk passes them to its proxies.
+ */
+const CLOUD_SESSION_OPTIONS: readonly CloudSessionOption[] = [
+  { keys: "verify, cacert, insecure", option: "verify", from: (c) => c.verify },
+  {
+    keys: "cert, key",
+    option: "cert",
+    from: (c) => (c.cert ? (c.key ? [c.cert, c.key] : c.cert) : undefined),
+  },
+  {
+    keys: "api_timeout (a <service>_timeout too, as openstacksdk's magic fixes)",
+    option: "timeout",
+    from: (c) => (c.apiTimeout === undefined ? undefined : c.apiTimeout * 1000),
+  },
+  { keys: "region_name, regions", option: "regionName", from: (c) => c.regionName || undefined },
+  { keys: "interface, endpoint_type", option: "interface", from: (c) => c.interface },
+  {
+    keys: "<service>_endpoint_override, <service>_endpoint",
+    option: "endpointOverrides",
+    from: endpointOverrides,
+  },
+  { keys: "<service>_api_version", option: "apiVersions", from: apiVersions },
+];
 
 /**
  * Loads a cloud entry (see `loadCloudConfig` for the search, precedence and

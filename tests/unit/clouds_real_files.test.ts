@@ -375,6 +375,27 @@ Deno.test("search path: a relative XDG_CONFIG_HOME and XDG_CONFIG_DIRS are searc
   }
 });
 
+Deno.test("clouds.json: integers beyond 2^53 keep every digit (Python's json is exact)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const json = `${dir}/clouds.json`;
+    await Deno.writeTextFile(
+      json,
+      '{"clouds": {"j": {"auth_type": "v3password", "auth": {"auth_url": "http://k/v3", ' +
+        '"user_id": 98765432109876543210, "password": 12345678901234567890}, ' +
+        '"api_timeout": 30, "regions": [123456789012345678901]}}}',
+    );
+    const cloud = await loadCloudConfig({ env: {}, files: [json] });
+    assert.equal(cloud.auth.user_id, "98765432109876543210");
+    assert.equal(cloud.auth.password, "12345678901234567890");
+    assert.equal(cloud.regionName, "123456789012345678901");
+    assert.equal(cloud.apiTimeout, 30);
+    assert.doesNotThrow(() => JSON.stringify(cloud));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test('an empty region_name: is unset, not the region "None" (D-empty-region-name)', async () => {
   const cloud = await loadCloudConfig({
     env: {},
@@ -504,4 +525,35 @@ Deno.test("a registered auth type works in loadAuthPlugin and clouds.yaml auth_t
   })();
   assert.ok(err instanceof OptionError);
   assert.doesNotMatch(err.message, /hunter2/);
+});
+
+Deno.test("an auth key no auth type knows (a misspelt password) prints as *** (adversarial fuzz)", async () => {
+  const cloud = await loadCloudConfig({
+    env: {},
+    yaml: "clouds: {c: {auth: {auth_url: 'http://k/v3', username: u, 'p{sword': hunter2secret, " +
+      "password: other-secret, project_name: p}}}",
+  });
+  const shown = [JSON.stringify(cloud), Deno.inspect(cloud, { depth: 10 })];
+  for (const text of shown) {
+    assert.doesNotMatch(text, /hunter2secret|other-secret/);
+    assert.match(text, /"?username"?: ?"u"/); // known, not secret: shown
+  }
+});
+
+Deno.test("OS_ENV_VARS names every per-service setting of every registry type and alias", async () => {
+  const { OS_ENV_VARS } = await import("../../src/clouds/mod.ts");
+  const { ALL_TYPES_BY_SERVICE_TYPE } = await import("../../src/catalog/service_types_data.ts");
+  const names = new Set(OS_ENV_VARS);
+  for (const type of ALL_TYPES_BY_SERVICE_TYPE.flat()) {
+    const key = type.toUpperCase().replaceAll("-", "_");
+    for (
+      const suffix of ["API_VERSION", "ENDPOINT_OVERRIDE", "ENDPOINT", "INTERFACE", "REGION_NAME"]
+    ) {
+      assert.ok(names.has(`OS_${key}_${suffix}`), `OS_${key}_${suffix}`);
+    }
+  }
+  assert.ok(
+    names.has("OS_CONTAINER_INFRA_API_VERSION") && names.has("OS_VOLUMEV3_ENDPOINT_OVERRIDE"),
+  );
+  assert.ok(names.has("OS_COMPUTE_TIMEOUT"));
 });
