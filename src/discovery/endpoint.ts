@@ -26,13 +26,12 @@
  */
 import { officialServiceType } from "../catalog/service_types.ts";
 import { EndpointNotFound, MissingAuthPlugin, OptionError } from "../errors.ts";
-import {
-  type AuthContext,
-  type AuthPlugin,
-  type CurrentCredentials,
-  ENDPOINT_DATA_FILTER_FIELDS,
-  type EndpointDataFilter,
-  type EndpointFilter,
+import type {
+  AuthContext,
+  AuthPlugin,
+  CurrentCredentials,
+  EndpointDataFilter,
+  EndpointFilter,
 } from "../types.ts";
 import { impliedVersion } from "./version.ts";
 
@@ -165,12 +164,6 @@ async function fillFrom(
   return fillIdTemplates(url, projectId, userId);
 }
 
-/** Whether two filters select the same (every field of ENDPOINT_DATA_FILTER_FIELDS the same). */
-export function sameFilter(a: EndpointDataFilter, b: EndpointDataFilter): boolean {
-  for (const k of ENDPOINT_DATA_FILTER_FIELDS) if (a[k] !== b[k]) return false;
-  return true;
-}
-
 /** `url`, or {@linkcode EndpointNotFound} when the plugin has none for `filter`. */
 function endpointFound(url: string | undefined, filter: EndpointFilter): string {
   if (!url) {
@@ -197,11 +190,16 @@ export interface ResolverHooks {
   noteEndpoint(plugin: AuthPlugin, url: string): void;
 }
 
-/** What an endpoint filter resolved to (see EndpointResolver's memo). */
+/** What a frozen endpoint filter resolved to (see EndpointResolver's memo). */
 interface Resolved {
   current: CurrentCredentials;
-  filter: EndpointDataFilter;
   url: string;
+}
+
+/** Whether a filter cannot change: frozen, and so is its interface list. */
+function isFixed(filter: EndpointDataFilter): boolean {
+  return Object.isFrozen(filter) &&
+    (typeof filter.interface !== "object" || Object.isFrozen(filter.interface));
 }
 
 /** A session's endpoint resolver. */
@@ -209,8 +207,10 @@ export class EndpointResolver {
   readonly #source: EndpointSource;
   readonly #hooks: ResolverHooks;
   /**
-   * Endpoint filters (the caller's objects) -> the catalog URL they gave with
-   * a plugin's current credentials, and a copy of their fields then.
+   * Frozen endpoint filters (an Adapter's, or a caller's `Object.freeze`d
+   * one) -> the catalog URL they gave with a plugin's current credentials
+   * (CONTRIBUTING.md, "Caches"). Other filters may change between requests
+   * and are resolved every time (the catalog memoises by value).
    */
   readonly #memo: WeakMap<object, Resolved> = new WeakMap();
 
@@ -256,7 +256,7 @@ export class EndpointResolver {
     }
     if (current) {
       const hit = this.#memo.get(filter);
-      if (hit && hit.current === current && sameFilter(hit.filter, filter)) return hit.url;
+      if (hit?.current === current) return hit.url;
     }
     const defaults = this.#hooks.defaults;
     const merged = defaults ? { ...defaults, ...filter } : filter;
@@ -271,10 +271,7 @@ export class EndpointResolver {
     if (current?.endpoint) {
       const url = endpointFound(current.endpoint(merged), merged);
       if (!plugin.getTrustedOrigins) this.#hooks.noteEndpoint(plugin, url);
-      // A list of interfaces could change in place: such filters are looked up every time.
-      if (typeof filter.interface !== "object") {
-        this.#memo.set(filter, { current, filter: { ...filter }, url });
-      }
+      if (isFixed(filter)) this.#memo.set(filter, { current, url });
       return url;
     }
     return plugin.getEndpoint(this.#source, merged).then((url) => {

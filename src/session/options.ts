@@ -4,7 +4,13 @@
  *
  * @module
  */
-import type { AuthPlugin, Logger, RequestOptions } from "../types.ts";
+import {
+  type AuthPlugin,
+  ENDPOINT_DATA_FILTER_FIELDS,
+  type EndpointDataFilterField,
+  type Logger,
+  type RequestOptions,
+} from "../types.ts";
 import type { DiscoveryCache } from "../discovery/cache.ts";
 import { OptionError } from "../errors.ts";
 import * as v from "../util/validate.ts";
@@ -135,6 +141,30 @@ function optionalVersion(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== "string") v.versionInput(value, name);
 }
 
+/** `value` at `name` unless it is undefined or a string or a list of strings. */
+function optionalInterface(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== "string") v.stringOrList(value, name);
+}
+
+/** The check of every endpoint filter field (a field without one is a type error). */
+const FILTER_CHECKS: Readonly<
+  Record<EndpointDataFilterField, (value: unknown, name: string) => void>
+> = {
+  serviceType: optionalString,
+  interface: optionalInterface,
+  regionName: optionalString,
+  serviceName: optionalString,
+  serviceId: optionalString,
+  endpointId: optionalString,
+  endpointOverride: optionalString,
+  version: optionalVersion,
+  minVersion: optionalVersion,
+  maxVersion: optionalVersion,
+  allowExperimental: optionalBoolean,
+  allowDeprecated: optionalBoolean,
+  allowUnknown: optionalBoolean,
+};
+
 /**
  * Checks an endpoint filter (`name` in messages); {@linkcode OptionError}
  * for a field of the wrong type (version values are parsed where they are
@@ -142,20 +172,9 @@ function optionalVersion(value: unknown, name: string): void {
  */
 export function checkEndpointFilter(value: unknown, name: string): void {
   v.record(value, name);
-  optionalString(value.serviceType, `${name}.serviceType`);
-  const iface = value.interface;
-  if (iface !== undefined && typeof iface !== "string") v.stringOrList(iface, `${name}.interface`);
-  optionalString(value.regionName, `${name}.regionName`);
-  optionalString(value.serviceName, `${name}.serviceName`);
-  optionalString(value.serviceId, `${name}.serviceId`);
-  optionalString(value.endpointId, `${name}.endpointId`);
-  optionalString(value.endpointOverride, `${name}.endpointOverride`);
-  optionalVersion(value.version, `${name}.version`);
-  optionalVersion(value.minVersion, `${name}.minVersion`);
-  optionalVersion(value.maxVersion, `${name}.maxVersion`);
-  optionalBoolean(value.allowExperimental, `${name}.allowExperimental`);
-  optionalBoolean(value.allowDeprecated, `${name}.allowDeprecated`);
-  optionalBoolean(value.allowUnknown, `${name}.allowUnknown`);
+  for (const field of ENDPOINT_DATA_FILTER_FIELDS) {
+    FILTER_CHECKS[field](value[field], `${name}.${field}`);
+  }
 }
 
 /** The checks of every {@linkcode RequestOptions} option. */

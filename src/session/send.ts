@@ -6,8 +6,10 @@
  * and re-authentication are the next stages (redirects.ts, reauth.ts).
  *
  * Seams (CONTRIBUTING.md, "The request path"): {@linkcode attempt} is the
- * one place a request meets `fetch` (a rate limiter or timings wrap it);
- * {@linkcode statusRetryDelay} decides how long a retriable status waits.
+ * one place a request meets `fetch`; every attempt first passes the
+ * session's {@linkcode Gate}s (the `maxConcurrency` semaphore is one; a rate
+ * limiter is another); {@linkcode statusRetryDelay} decides how long a
+ * retriable status waits (Retry-After).
  *
  * @module
  */
@@ -17,15 +19,24 @@ import type { Transport } from "../net/transport.ts";
 import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./failures.ts";
 import { type Policy, type Prepared, secretsOf } from "./prepare.ts";
 import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
-import type { Semaphore } from "./semaphore.ts";
 import { timedBody } from "./timed_body.ts";
+
+/**
+ * Something every attempt waits for before it is sent, outside its timeout
+ * (a concurrency slot, a rate limit): resolves to the function that releases
+ * it, called when the attempt's response arrives or it fails.
+ */
+export interface Gate {
+  /** Waits (or rejects with the signal's reason when it aborts first). */
+  acquire(signal?: AbortSignal): Promise<() => void>;
+}
 
 /** What sending needs from the session. */
 export interface SendEnv {
   /** The session's fetch (with its TLS settings). */
   transport(): Transport;
-  /** The `maxConcurrency` limit, if any. */
-  readonly semaphore: Semaphore | undefined;
+  /** What every attempt passes first, in order (the `maxConcurrency` semaphore). */
+  readonly gates: readonly Gate[];
   /** Backoff base delay (ms; default in retry.ts) and the cap of every delay. */
   readonly backoff: { readonly baseMs: number | undefined; readonly maxMs: number };
   /** The session's clock (Retry-After dates). */
@@ -66,8 +77,7 @@ export async function send(
   policy: Policy,
 ): Promise<Response> {
   const logger = policy.logger;
-  const guarded = signal !== undefined || policy.timeout !== undefined ||
-    env.semaphore !== undefined;
+  const guarded = signal !== undefined || policy.timeout !== undefined || env.gates.length > 0;
   let connectAttempt = 0;
   let statusAttempt = 0;
   for (let n = 1;; n++) {
@@ -163,8 +173,9 @@ function mayResend(req: Prepared, policy: Policy): boolean {
 }
 
 /**
- * One attempt with a concurrency slot, the per-attempt timeout and the
- * caller's signal. A timeout becomes {@linkcode ConnectTimeout}.
+ * One attempt through the session's gates (concurrency slot), within the
+ * per-attempt timeout and the caller's signal. A timeout becomes
+ * {@linkcode ConnectTimeout}.
  */
 export async function attempt(
   env: SendEnv,
@@ -174,9 +185,10 @@ export async function attempt(
   signal: AbortSignal | undefined,
 ): Promise<Response> {
   const url = req.url;
-  // Waiting for a slot is not part of the attempt's timeout.
-  const release = env.semaphore ? await env.semaphore.acquire(signal) : undefined;
+  // Waiting at a gate is not part of the attempt's timeout.
+  const releases: (() => void)[] = [];
   try {
+    for (const gate of env.gates) releases.push(await gate.acquire(signal));
     const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
     const combined = signal && timeoutSignal
       ? AbortSignal.any([signal, timeoutSignal])
@@ -195,7 +207,7 @@ export async function attempt(
       throw err;
     }
   } finally {
-    release?.();
+    for (const release of releases.reverse()) release();
   }
 }
 
