@@ -26,12 +26,13 @@
  */
 import { officialServiceType } from "../catalog/service_types.ts";
 import { EndpointNotFound, MissingAuthPlugin, OptionError } from "../errors.ts";
-import type {
-  AuthContext,
-  AuthPlugin,
-  CurrentCredentials,
-  EndpointDataFilter,
-  EndpointFilter,
+import {
+  type AuthContext,
+  type AuthPlugin,
+  type CurrentCredentials,
+  ENDPOINT_FILTER_FIELDS,
+  type EndpointDataFilter,
+  type EndpointFilter,
 } from "../types.ts";
 import { impliedVersion } from "./version.ts";
 
@@ -57,6 +58,9 @@ export function checkOverride(value: unknown, what = "endpointOverride"): string
   return value;
 }
 
+/** A session without endpoint overrides (checked first: most sessions have none). */
+const NO_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({});
+
 /**
  * The session's per-service overrides keyed by official service type
  * (`volumev3` -> `block-storage`), frozen; OptionError for a value that is not
@@ -65,7 +69,7 @@ export function checkOverride(value: unknown, what = "endpointOverride"): string
 export function overridesByType(
   overrides: Readonly<Record<string, unknown>> | undefined,
 ): Readonly<Record<string, string>> {
-  if (overrides === undefined) return Object.freeze({});
+  if (overrides === undefined) return NO_OVERRIDES;
   if (overrides === null || typeof overrides !== "object") {
     throw new OptionError("endpointOverrides must be an object of service type -> URL");
   }
@@ -74,7 +78,7 @@ export function overridesByType(
     const checked = checkOverride(url, `endpointOverrides.${type}`);
     if (checked !== undefined) out[officialServiceType(type)] = checked;
   }
-  return Object.freeze(out);
+  return Object.keys(out).length === 0 ? NO_OVERRIDES : Object.freeze(out);
 }
 
 /** The session's override for a service type (`volumev3` finds `block-storage`'s). */
@@ -82,7 +86,9 @@ export function sessionOverride(
   overrides: Readonly<Record<string, string>>,
   serviceType: string | undefined,
 ): string | undefined {
-  if (typeof serviceType !== "string" || serviceType === "") return undefined;
+  if (overrides === NO_OVERRIDES || typeof serviceType !== "string" || serviceType === "") {
+    return undefined;
+  }
   const official = officialServiceType(serviceType);
   return Object.hasOwn(overrides, official) ? overrides[official] : undefined;
 }
@@ -190,16 +196,70 @@ export interface ResolverHooks {
   noteEndpoint(plugin: AuthPlugin, url: string): void;
 }
 
-/** What a frozen endpoint filter resolved to (see EndpointResolver's memo). */
-interface Resolved {
-  current: CurrentCredentials;
-  url: string;
+/** A memo level: a field's value (or {@linkcode NONE}) -> the next level, or the URL. */
+type MemoLevel = Map<unknown, MemoLevel | string>;
+
+/** The memo key of an absent field. */
+const NONE: unique symbol = Symbol("none");
+
+/** At most this many URLs are remembered per credentials (then the memo starts again). */
+const MEMO_LIMIT = 256;
+
+/** The catalog URLs a plugin's current credentials gave, by filter value. */
+interface Memo {
+  root: MemoLevel;
+  size: number;
 }
 
-/** Whether a filter cannot change: frozen, and so is its interface list. */
-function isFixed(filter: EndpointDataFilter): boolean {
-  return Object.isFrozen(filter) &&
-    (typeof filter.interface !== "object" || Object.isFrozen(filter.interface));
+/**
+ * Whether a filter's catalog URL may be remembered by value: every catalog
+ * field a string or absent (an interface list may change in place), and no
+ * override or version bounds (those take another route).
+ */
+function memoisable(filter: EndpointDataFilter): boolean {
+  if (
+    filter.endpointOverride !== undefined || filter.version !== undefined ||
+    filter.minVersion !== undefined || filter.maxVersion !== undefined
+  ) {
+    return false;
+  }
+  for (const field of ENDPOINT_FILTER_FIELDS) {
+    const v = filter[field];
+    if (v !== undefined && typeof v !== "string") return false;
+  }
+  return true;
+}
+
+function memoGet(memo: Memo, filter: EndpointFilter): string | undefined {
+  let level: MemoLevel | string | undefined = memo.root;
+  for (const field of ENDPOINT_FILTER_FIELDS) {
+    level = (level as MemoLevel).get(filter[field] ?? NONE);
+    if (level === undefined) return undefined;
+  }
+  return level as string;
+}
+
+function memoSet(memo: Memo, filter: EndpointFilter, url: string): void {
+  if (memo.size >= MEMO_LIMIT) {
+    memo.root.clear();
+    memo.size = 0;
+  }
+  let level = memo.root;
+  const last = ENDPOINT_FILTER_FIELDS.length - 1;
+  ENDPOINT_FILTER_FIELDS.forEach((field, i) => {
+    const key = filter[field] ?? NONE;
+    if (i === last) {
+      level.set(key, url);
+      return;
+    }
+    let next = level.get(key) as MemoLevel | undefined;
+    if (next === undefined) {
+      next = new Map();
+      level.set(key, next);
+    }
+    level = next;
+  });
+  memo.size++;
 }
 
 /** A session's endpoint resolver. */
@@ -207,12 +267,12 @@ export class EndpointResolver {
   readonly #source: EndpointSource;
   readonly #hooks: ResolverHooks;
   /**
-   * Frozen endpoint filters (an Adapter's, or a caller's `Object.freeze`d
-   * one) -> the catalog URL they gave with a plugin's current credentials
-   * (CONTRIBUTING.md, "Caches"). Other filters may change between requests
-   * and are resolved every time (the catalog memoises by value).
+   * A plugin's current credentials -> the catalog URLs they gave, keyed by
+   * the filter's field values (ENDPOINT_FILTER_FIELDS, in order), so a fresh
+   * filter literal finds what an equal one found (CONTRIBUTING.md, "Caches").
+   * New credentials start a new memo.
    */
-  readonly #memo: WeakMap<object, Resolved> = new WeakMap();
+  readonly #memo: WeakMap<CurrentCredentials, Memo> = new WeakMap();
 
   constructor(source: EndpointSource, hooks: ResolverHooks) {
     this.#source = source;
@@ -254,9 +314,11 @@ export class EndpointResolver {
     if (typeof filter !== "object" || filter === null) {
       throw new OptionError("an endpoint filter must be an object");
     }
-    if (current) {
-      const hit = this.#memo.get(filter);
-      if (hit?.current === current) return hit.url;
+    const memo = current ? this.#memo.get(current) : undefined;
+    const byValue = current !== undefined && memoisable(filter);
+    if (memo && byValue) {
+      const hit = memoGet(memo, filter);
+      if (hit !== undefined) return hit;
     }
     const defaults = this.#hooks.defaults;
     const merged = defaults ? { ...defaults, ...filter } : filter;
@@ -271,7 +333,14 @@ export class EndpointResolver {
     if (current?.endpoint) {
       const url = endpointFound(current.endpoint(merged), merged);
       if (!plugin.getTrustedOrigins) this.#hooks.noteEndpoint(plugin, url);
-      if (isFixed(filter)) this.#memo.set(filter, { current, url });
+      if (byValue) {
+        if (memo) memoSet(memo, filter, url);
+        else {
+          const created: Memo = { root: new Map(), size: 0 };
+          memoSet(created, filter, url);
+          this.#memo.set(current, created);
+        }
+      }
       return url;
     }
     return plugin.getEndpoint(this.#source, merged).then((url) => {

@@ -146,6 +146,23 @@ function optionalInterface(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== "string") v.stringOrList(value, name);
 }
 
+/** The type every endpoint filter field usually has (checked first, without building a name). */
+const FILTER_TYPES: Readonly<Record<EndpointDataFilterField, string>> = {
+  serviceType: "string",
+  interface: "string",
+  regionName: "string",
+  serviceName: "string",
+  serviceId: "string",
+  endpointId: "string",
+  endpointOverride: "string",
+  version: "string",
+  minVersion: "string",
+  maxVersion: "string",
+  allowExperimental: "boolean",
+  allowDeprecated: "boolean",
+  allowUnknown: "boolean",
+};
+
 /** The check of every endpoint filter field (a field without one is a type error). */
 const FILTER_CHECKS: Readonly<
   Record<EndpointDataFilterField, (value: unknown, name: string) => void>
@@ -173,7 +190,10 @@ const FILTER_CHECKS: Readonly<
 export function checkEndpointFilter(value: unknown, name: string): void {
   v.record(value, name);
   for (const field of ENDPOINT_DATA_FILTER_FIELDS) {
-    FILTER_CHECKS[field](value[field], `${name}.${field}`);
+    const v = value[field];
+    if (v !== undefined && typeof v !== FILTER_TYPES[field]) {
+      FILTER_CHECKS[field](v, `${name}.${field}`);
+    }
   }
 }
 
