@@ -28,7 +28,7 @@ import { normalizeMicroversion } from "./discovery/microversion.ts";
 import { type ClientMicroversions, negotiateMicroversion } from "./discovery/negotiate.ts";
 import { normalizeVersionBounds } from "./discovery/version.ts";
 import { OptionError } from "./errors.ts";
-import { checkOverride, resolveOverride, sessionOverride } from "./discovery/endpoint.ts";
+import { checkOverride, sessionOverride } from "./discovery/endpoint.ts";
 import type { Session } from "./session/session.ts";
 import { isAbsoluteUrl, joinUrl } from "./util/url.ts";
 import { type HeaderRecord, mergeHeaders } from "./util/headers.ts";
@@ -187,6 +187,11 @@ export class Adapter extends RequestMethods {
   readonly #headers: Readonly<HeaderRecord> | undefined;
   /** The endpoint filter, built once (the fields it is made of are read-only). */
   readonly #filter: Readonly<EndpointDataFilter>;
+  /**
+   * What relative paths are resolved with (src/discovery/endpoint.ts): the
+   * filter, with the adapter's override and discovery's status flags.
+   */
+  readonly #resolveFilter: Readonly<EndpointDataFilter>;
   readonly #discovery: DiscoveryOptions;
   /** The adapter's rateLimit and maxConcurrency, for each of its requests. */
   readonly #limits: RequestLimits | undefined;
@@ -258,6 +263,10 @@ export class Adapter extends RequestMethods {
     });
     this.#filter = this.#buildFilter();
     this.#limits = adapterLimits(options.rateLimit, options.maxConcurrency);
+    this.#resolveFilter = Object.freeze({
+      ...this.#filter,
+      ...definedOnly({ endpointOverride: this.endpointOverride, ...this.#discovery }),
+    });
   }
 
   /** The adapter's endpoint filter (catalog keys and version bounds); a copy. */
@@ -318,20 +327,8 @@ export class Adapter extends RequestMethods {
    * catalog URL.
    */
   async getEndpoint(auth?: AuthPlugin): Promise<string> {
-    const plugin = this.#auth(auth);
-    if (this.endpointOverride !== undefined) {
-      return await resolveOverride(this.session, this.endpointOverride, plugin);
-    }
-    if (this.#hasVersion()) {
-      // As keystoneauth1's get_endpoint: a catalog URL that already has the requested major
-      // version is used as it is, without a discovery request.
-      const data = await getEndpointData(this.session, this.#discoveryFilter(), plugin, {
-        ...this.#discovery,
-        discoverVersions: false,
-      });
-      return data.serviceUrl;
-    }
-    return await this.session.getEndpoint(this.#filter, plugin);
+    // The session's resolver decides, as for the adapter's requests.
+    return await this.session.getEndpoint(this.#resolveFilter, this.#auth(auth));
   }
 
   /**
@@ -386,15 +383,12 @@ export class Adapter extends RequestMethods {
       opts.microversion = microversion;
       opts.microversionServiceType = options.microversionServiceType ?? this.serviceType;
     }
-    // Without an override or version bounds the Session resolves `path` from the catalog
-    // itself, as getEndpoint would (unless a subclass replaced getEndpoint).
-    const catalogOnly = this.endpointOverride === undefined && !this.#hasVersion() &&
-      this.getEndpoint === ADAPTER.getEndpoint;
     if (
-      catalogOnly || isAbsoluteUrl(path) || options.endpointOverride !== undefined ||
-      options.endpointFilter !== undefined
+      isAbsoluteUrl(path) || options.endpointFilter !== undefined ||
+      options.endpointOverride !== undefined
     ) {
-      // The Session resolves `path` with the filter (the catalog URL, as getEndpoint gives).
+      // The request's URL or override decides; the filter selects the endpoint whose
+      // origin an absolute URL is trusted as.
       opts.endpointFilter ??= this.#filter;
       // An absolute URL below the adapter's override (a next-page link): its origin is trusted.
       if (
@@ -405,14 +399,16 @@ export class Adapter extends RequestMethods {
       }
       return await this.session.request(path, opts);
     }
-    if (this.endpointOverride !== undefined) {
-      opts.endpointOverride = this.endpointOverride;
+    if (this.getEndpoint !== ADAPTER.getEndpoint) {
+      // A subclass's getEndpoint decides the base URL.
+      const base = await this.getEndpoint(options.auth);
       opts.endpointFilter = this.#filter;
-      return await this.session.request(path, opts);
+      return await this.session.request(joinUrl(base, path), opts);
     }
-    const base = await this.getEndpoint(options.auth);
-    opts.endpointFilter = this.#filter;
-    return await this.session.request(joinUrl(base, path), opts);
+    // The Session's resolver joins `path` to the endpoint: the request's override, the
+    // adapter's, the session's, or the (discovered) catalog URL (src/discovery/endpoint.ts).
+    opts.endpointFilter = this.#resolveFilter;
+    return await this.session.request(path, opts);
   }
 
   /**

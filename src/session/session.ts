@@ -131,8 +131,6 @@ export class Session extends RequestMethods {
   readonly #resolver: EndpointResolver;
   /** What sending needs (request stage "send"). */
   readonly #sendEnv: SendEnv;
-  /** Base URL -> path -> joinUrl(base, path): the same URL string for the same request. */
-  readonly #joined: Map<string, Map<string, string>> = new Map();
   /** Responses that took more than one attempt -> attempts (for error messages). */
   readonly #attempts: WeakMap<Response, number> = new WeakMap();
   #transport: Transport | undefined;
@@ -209,7 +207,7 @@ export class Session extends RequestMethods {
     });
     this.#sendEnv = {
       transport: () => this.#getTransport(),
-      semaphore: this.#semaphore,
+      gates: this.#semaphore ? [this.#semaphore] : [],
       rate,
       timings: this.#timings,
       backoff: { baseMs: options.retryDelay, maxMs: options.maxRetryDelay ?? 60_000 },
@@ -361,25 +359,6 @@ export class Session extends RequestMethods {
   }
 
   /**
-   * `joinUrl(base, path)`, remembered: a request sent again and again gets
-   * the same (already flat) string, which costs fetch less than a new one.
-   */
-  #join(base: string, path: string): string {
-    let byPath = this.#joined.get(base);
-    const known = byPath?.get(path);
-    if (known !== undefined) return known;
-    const url = joinUrl(base, path);
-    if (!byPath) {
-      if (this.#joined.size >= 64) this.#joined.clear();
-      byPath = new Map();
-      this.#joined.set(base, byPath);
-    }
-    if (byPath.size >= 256) byPath.clear();
-    byPath.set(path, url);
-    return url;
-  }
-
-  /**
    * The plugin's credentials at hand (`AuthPlugin.currentCredentials`), read
    * while the Session's own getEndpoint and getAuthHeaders are in place (a
    * subclass's are called instead, as the request path's only shortcut
@@ -437,7 +416,7 @@ export class Session extends RequestMethods {
         // The credentials may have changed meanwhile (refreshed, invalidated).
         current = this.#current(auth);
       }
-      req.url = this.#join(base, url);
+      req.url = joinUrl(base, url);
     }
     if (options.query !== undefined) req.url = withQuery(req.url, options.query);
 
@@ -450,7 +429,6 @@ export class Session extends RequestMethods {
       sentAuth = current ? current.headers : await wait(this.getAuthHeaders(auth));
       const checked = this.#trust.check(auth, current, {
         url: req.url,
-        base,
         overrideA,
         overrideB,
         filter: options.endpointFilter,
