@@ -33,9 +33,21 @@
  * @module
  */
 export { joinUrl, Session } from "./src/session/session.ts";
+export { RequestMethods } from "./src/session/verbs.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
-export type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "./src/types.ts";
+export type {
+  AuthContext,
+  AuthPlugin,
+  CurrentCredentials,
+  EndpointDataFilter,
+  EndpointFilter,
+  Logger,
+} from "./src/types.ts";
 export type { BodyLike, CryptoKeyLike, HeadersLike } from "./src/util/web_types.ts";
+export type { PaginateOptions } from "./src/session/paginate.ts";
+export type { QueryInit, QueryValue } from "./src/types.ts";
+export { type RequestTiming, TIMINGS_LIMIT } from "./src/session/timings.ts";
+export { JSON_BODY_LIMIT } from "./src/session/json.ts";
 export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";
 export type { CacheIdElements } from "./src/identity/state.ts";
 export * from "./src/errors.ts";
@@ -74,49 +86,36 @@ export { TokenEndpoint, type TokenEndpointOptions } from "./src/plugins/token_en
 export { NoAuth, type NoAuthOptions } from "./src/plugins/noauth.ts";
 export { HttpBasic, type HttpBasicOptions } from "./src/plugins/http_basic.ts";
 export {
+  type AuthOption,
+  type AuthTypeLoader,
+  authTypeNames,
+  loadAuthPlugin,
+  type LoadOptions,
+  registerAuthType,
+} from "./src/loading/registry.ts";
+export {
+  SERVICE_TOKEN_HEADER,
+  ServiceTokenAuth,
+  type ServiceTokenAuthOptions,
+} from "./src/plugins/service_token.ts";
+export {
   DEFAULT_DISCOVERY_CACHE_SIZE,
   DiscoveryCache,
   type DiscoveryCacheOptions,
 } from "./src/discovery/cache.ts";
 export { EndpointData, type EndpointDataInit } from "./src/discovery/endpoint_data.ts";
+export type {
+  AllVersionData,
+  AllVersionDataFilter,
+  VersionStringData,
+} from "./src/discovery/all_versions.ts";
 export {
-  legacyMicroversionHeaders,
-  microversionHeaders,
-  microversionServiceName,
-  normalizeMicroversion,
-} from "./src/discovery/microversion.ts";
-export {
-  compareVersions,
-  LATEST,
-  normalizeVersionBounds,
-  type ParsedVersion,
-  parseVersion,
-  tryParseVersion,
-  versionBetween,
-  type VersionBounds,
-  type VersionBoundsInput,
-  versionFromUrl,
-  type VersionInput,
-  versionMatch,
-  versionToString,
-} from "./src/discovery/version.ts";
-export {
-  normalizeStatus,
-  resolveVersionUrl,
-  type VersionData,
-  VersionDocument,
-  type VersionSelector,
-  type VersionStatus,
-  type VersionStatusFilter,
-} from "./src/discovery/document.ts";
-export {
+  type DiscoveryContext,
   type DiscoveryOptions,
-  type DiscoveryPlan,
-  discoveryPlan,
-  type DiscoveryPlanOptions,
-  fetchVersionDocument,
   getEndpointData,
 } from "./src/discovery/discover.ts";
+export type { EndpointSource } from "./src/discovery/endpoint.ts";
+export type { VersionStatus, VersionStatusFilter } from "./src/discovery/document.ts";
 export {
   type ClientMicroversions,
   type MicroversionRange,

@@ -14,7 +14,8 @@
  * @module
  */
 import { DiscoveryCache, HttpError, Session } from "../mod.ts";
-import { escapeControlChars, redactBody, redactUrl, redactUrlsIn } from "../src/logging.ts";
+import { escapeControlChars } from "../src/logging.ts";
+import { redactBody, redactUrl, redactUrlsIn } from "../src/util/secrets.ts";
 
 function arg(name: string, fallback: string): string {
   const hit = Deno.args.find((a) => a.startsWith(`--${name}=`));

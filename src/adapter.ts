@@ -28,11 +28,16 @@ import { normalizeMicroversion } from "./discovery/microversion.ts";
 import { type ClientMicroversions, negotiateMicroversion } from "./discovery/negotiate.ts";
 import { normalizeVersionBounds } from "./discovery/version.ts";
 import { OptionError } from "./errors.ts";
-import { checkOverride, resolveOverride, sessionOverride } from "./session/endpoint.ts";
+import { checkOverride, resolveOverride, sessionOverride } from "./discovery/endpoint.ts";
 import type { Session } from "./session/session.ts";
-import { isAbsoluteUrl, joinUrl } from "./session/url.ts";
-import { type HeaderRecord, mergeHeaders } from "./session/headers.ts";
+import { isAbsoluteUrl, joinUrl } from "./util/url.ts";
+import { type HeaderRecord, mergeHeaders } from "./util/headers.ts";
 import type { RequestOptions } from "./session/options.ts";
+import { RequestMethods } from "./session/verbs.ts";
+import { paginate as paginateList, type PaginateOptions } from "./session/paginate.ts";
+import { requestJson } from "./session/json.ts";
+import type { AllVersionData, AllVersionDataFilter } from "./discovery/all_versions.ts";
+import { adapterLimits, REQUEST_LIMITS, type RequestLimits } from "./session/rate_limit.ts";
 import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
 import * as v from "./util/validate.ts";
 import type { HeadersLike } from "./util/web_types.ts";
@@ -92,6 +97,13 @@ export interface AdapterOptions {
   raiseExc?: boolean;
   /** Auth plugin instead of the session's. */
   auth?: AuthPlugin;
+  /**
+   * At most this many of this adapter's requests per second (keystoneauth1's
+   * Adapter `rate_limit`; the session's `rateLimit` applies as well).
+   */
+  rateLimit?: number;
+  /** At most this many of this adapter's requests in flight (keystoneauth1's `concurrency`). */
+  maxConcurrency?: number;
 }
 
 /** The checks of every {@linkcode AdapterOptions} option (version values are parsed later). */
@@ -119,6 +131,8 @@ const ADAPTER_CHECKS: v.Checks = v.checks({
   additionalHeaders: v.headersInit,
   raiseExc: v.boolean,
   auth: v.authPlugin,
+  rateLimit: v.positiveMs,
+  maxConcurrency: v.positiveInt,
 });
 
 /** Options of the adapter's request methods: the session's request options. */
@@ -141,7 +155,7 @@ function definedOnly<T extends object>(obj: T): Partial<T> {
  * example. Throws {@linkcode OptionError} for contradictory or malformed
  * options.
  */
-export class Adapter {
+export class Adapter extends RequestMethods {
   /** The session requests go through. */
   readonly session: Session;
   /** The service type. */
@@ -174,9 +188,12 @@ export class Adapter {
   /** The endpoint filter, built once (the fields it is made of are read-only). */
   readonly #filter: Readonly<EndpointDataFilter>;
   readonly #discovery: DiscoveryOptions;
+  /** The adapter's rateLimit and maxConcurrency, for each of its requests. */
+  readonly #limits: RequestLimits | undefined;
 
   /** Creates an adapter for `session`. */
   constructor(session: Session, options: AdapterOptions = {}) {
+    super();
     const candidate = session as Partial<Session> | null | undefined;
     if (
       !candidate || typeof candidate.request !== "function" ||
@@ -202,7 +219,7 @@ export class Adapter {
     this.serviceId = options.serviceId;
     this.endpointId = options.endpointId;
     const official = type ? officialServiceType(type) : undefined;
-    // The adapter's override, else the session's for the service type (src/session/endpoint.ts).
+    // The adapter's override, else the session's for the service type (src/discovery/endpoint.ts).
     this.endpointOverride = checkOverride(options.endpointOverride) ??
       sessionOverride(session.endpointOverrides, type);
     const hasBounds = options.version !== undefined || options.minVersion !== undefined ||
@@ -240,6 +257,7 @@ export class Adapter {
       allowUnknown: options.allowUnknown,
     });
     this.#filter = this.#buildFilter();
+    this.#limits = adapterLimits(options.rateLimit, options.maxConcurrency);
   }
 
   /** The adapter's endpoint filter (catalog keys and version bounds); a copy. */
@@ -345,21 +363,16 @@ export class Adapter {
    * an absolute URL) with the adapter's defaults; per-call options win.
    */
   request(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options, options?.method);
+    return this.#request(path, options);
   }
 
-  async #request(
-    path: string,
-    options: AdapterRequestOptions,
-    method: string | undefined,
-  ): Promise<Response> {
+  async #request(path: string, options: AdapterRequestOptions): Promise<Response> {
     if (typeof path !== "string") throw new OptionError("path must be a string");
     if (options === null || typeof options !== "object") {
       throw new OptionError("request options must be an object");
     }
     // The adapter's defaults, then every option the call sets (undefined ones do not count).
     const opts: RequestOptions = assignDefined({ ...this.#defaults }, options);
-    if (method !== undefined) opts.method = method;
     if (options.headers === undefined) {
       opts.headers = this.#headers && { ...this.#headers };
     } else {
@@ -367,6 +380,7 @@ export class Adapter {
       mergeHeaders(headers, options.headers);
       opts.headers = headers;
     }
+    if (this.#limits) (opts as { [REQUEST_LIMITS]?: RequestLimits })[REQUEST_LIMITS] = this.#limits;
     const microversion = options.microversion ?? this.defaultMicroversion;
     if (microversion !== undefined) {
       opts.microversion = microversion;
@@ -382,6 +396,13 @@ export class Adapter {
     ) {
       // The Session resolves `path` with the filter (the catalog URL, as getEndpoint gives).
       opts.endpointFilter ??= this.#filter;
+      // An absolute URL below the adapter's override (a next-page link): its origin is trusted.
+      if (
+        isAbsoluteUrl(path) && opts.endpointOverride === undefined &&
+        this.endpointOverride !== undefined
+      ) {
+        opts.endpointOverride = this.endpointOverride;
+      }
       return await this.session.request(path, opts);
     }
     if (this.endpointOverride !== undefined) {
@@ -394,41 +415,58 @@ export class Adapter {
     return await this.session.request(joinUrl(base, path), opts);
   }
 
-  /** `request(path, { ...options, method: "GET" })`. */
-  get(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "GET")
-      : this.request(path, { ...options, method: "GET" });
+  /**
+   * The items of a paginated list below the service's endpoint, page by
+   * page, with the adapter's defaults (see `Session.paginate`).
+   *
+   * @example
+   * ```ts ignore
+   * const compute = new Adapter(sess, { serviceType: "compute" });
+   * for await (const flavor of compute.paginate<{ id: string }>("/flavors", { limit: 50 })) {
+   *   console.log(flavor.id);
+   * }
+   * ```
+   */
+  paginate<T = unknown>(
+    path: string,
+    options: PaginateOptions = {},
+  ): AsyncIterableIterator<T> {
+    return paginateList<T>(this, path, options);
   }
-  /** `request(path, { ...options, method: "POST" })`. */
-  post(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "POST")
-      : this.request(path, { ...options, method: "POST" });
+
+  /**
+   * Sends a request (as `request`, with the same errors) and returns its
+   * parsed JSON body, typed as `T` (not checked); `InvalidResponse` for a
+   * body that is not JSON or no body.
+   */
+  requestJson<T = unknown>(path: string, options: AdapterRequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, path, options);
   }
-  /** `request(path, { ...options, method: "PUT" })`. */
-  put(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "PUT")
-      : this.request(path, { ...options, method: "PUT" });
+
+  /** `requestJson(path, { ...options, method: "GET" })`: the parsed JSON body of a GET. */
+  getJson<T = unknown>(path: string, options: AdapterRequestOptions = {}): Promise<T> {
+    return requestJson<T>(this, path, options, "GET");
   }
-  /** `request(path, { ...options, method: "PATCH" })`. */
-  patch(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "PATCH")
-      : this.request(path, { ...options, method: "PATCH" });
-  }
-  /** `request(path, { ...options, method: "DELETE" })`. */
-  delete(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "DELETE")
-      : this.request(path, { ...options, method: "DELETE" });
-  }
-  /** `request(path, { ...options, method: "HEAD" })`. */
-  head(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.request === ADAPTER.request
-      ? this.#request(path, options ?? {}, "HEAD")
-      : this.request(path, { ...options, method: "HEAD" });
+
+  /**
+   * The version data of this adapter's service (keystoneauth1's
+   * `Adapter.get_all_version_data`): region -> interface -> service type ->
+   * versions. `filter.interface` and `regionName` default to the adapter's
+   * (then the session's; see `Session.getAllVersionData`).
+   */
+  getAllVersionData(filter: Omit<AllVersionDataFilter, "serviceType"> = {}): Promise<
+    AllVersionData
+  > {
+    const own: AllVersionDataFilter = {};
+    if (this.serviceType !== undefined) own.serviceType = this.serviceType;
+    if (this.interface !== undefined) own.interface = this.interface;
+    if (this.regionName !== undefined) own.regionName = this.regionName;
+    return this.session.getAllVersionData(
+      filter && typeof filter === "object"
+        ? { ...own, ...filter, serviceType: this.serviceType }
+        : filter,
+      this.#auth(),
+    );
   }
 }
 

@@ -11,15 +11,17 @@
  *
  * @module
  */
+import { escapeControlChars } from "./logging.ts";
+import { readBodyStart } from "./util/body_start.ts";
+import { requestIdOf } from "./util/request_id.ts";
 import {
-  escapeControlChars,
   redactErrorChain,
   redactUrl,
   redactUrlsIn,
-  requestIdOf,
-} from "./logging.ts";
-import { readBodyStart } from "./util/body_start.ts";
-import { scrubValue, secretScrubber, sentSecretsOf } from "./secret.ts";
+  scrubValue,
+  secretScrubber,
+  sentSecretsOf,
+} from "./util/secrets.ts";
 
 export { requestIdOf };
 
@@ -93,6 +95,20 @@ export class UntrustedOrigin extends OsAuthError {}
 
 /** More redirects were followed than the limit allows. */
 export class TooManyRedirects extends OsAuthError {}
+
+/**
+ * A response body is not what the call expects: not JSON where JSON is read
+ * (`requestJson`, `paginate`), no body at all, or larger than osauth reads.
+ * keystoneauth1's `InvalidResponse`.
+ */
+export class InvalidResponse extends OsAuthError {}
+
+/**
+ * Pagination cannot go on safely: a next-page link or marker repeats (an
+ * endless loop), or a page has no list of items (or several, and no
+ * `itemsKey` says which).
+ */
+export class PaginationError extends OsAuthError {}
 
 /** What an {@linkcode HttpError} is created from. */
 export interface HttpErrorInit {
@@ -528,14 +544,6 @@ export function messageFromBody(body: unknown): string | undefined {
 }
 
 /**
- * The response's request id: `X-OpenStack-Request-Id`, `X-Compute-Request-Id` (Nova, Cinder and
- * Manila send it, Manila often alone) or Ironic's `Openstack-Request-Id`.
- */
-function responseRequestId(headers: Headers): string | undefined {
-  return requestIdOf(headers) ?? headers.get("openstack-request-id") ?? undefined;
-}
-
-/**
  * Builds the right {@linkcode HttpError} subclass from a response, reading
  * (and so consuming) its body. `attempts` is how many times the request was
  * sent (status code retries). Secrets the request sent (a Session records
@@ -581,7 +589,7 @@ export async function httpErrorFromResponse(
       status: 401,
       method,
       url,
-      requestId: responseRequestId(response.headers),
+      requestId: requestIdOf(response.headers),
       details,
       response,
       attempts,
@@ -596,7 +604,7 @@ export async function httpErrorFromResponse(
     message: messageFromBody(
       typeof details === "string" ? details.slice(0, MESSAGE_SOURCE_LIMIT) : details,
     ) ?? (response.statusText || undefined),
-    requestId: responseRequestId(response.headers),
+    requestId: requestIdOf(response.headers),
     details,
     response,
     retryAfter: parseRetryAfter(response.headers.get("retry-after"), now),

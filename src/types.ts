@@ -3,7 +3,18 @@
  *
  * @module
  */
-import type { Session } from "./session/session.ts";
+import type { BodyLike, HeadersLike } from "./util/web_types.ts";
+
+/** One query value: strings as they are, numbers and booleans as text (`true`, `false`). */
+export type QueryValue = string | number | boolean;
+
+/**
+ * The `query` request option: a record of values or lists of values (each
+ * sent as `key=value`, in order; `undefined` skipped), or `URLSearchParams`.
+ */
+export type QueryInit =
+  | Record<string, QueryValue | readonly QueryValue[] | undefined>
+  | URLSearchParams;
 
 /**
  * Selects an endpoint from a service catalog, as keystoneauth1's
@@ -38,6 +49,21 @@ export interface EndpointFilter {
 }
 
 /**
+ * Every field of {@linkcode EndpointFilter}, in one list: catalog lookups,
+ * filter equality and the request memo's keys are derived from it (a field
+ * added to the interface must be added here: the type check below fails
+ * otherwise).
+ */
+export const ENDPOINT_FILTER_FIELDS = [
+  "serviceType",
+  "interface",
+  "regionName",
+  "serviceName",
+  "serviceId",
+  "endpointId",
+] as const satisfies readonly (keyof EndpointFilter)[];
+
+/**
  * A filter plus the API version bounds used by version discovery.
  * Versions are strings like `"2.1"`, `"3"` or `"latest"`.
  */
@@ -57,6 +83,37 @@ export interface EndpointDataFilter extends EndpointFilter {
   /** Also accept versions with an unknown status (default false). */
   allowUnknown?: boolean;
 }
+
+/**
+ * Every field of {@linkcode EndpointDataFilter}: the catalog fields
+ * ({@linkcode ENDPOINT_FILTER_FIELDS}) first, then the override, version
+ * bounds and status flags.
+ */
+export const ENDPOINT_DATA_FILTER_FIELDS = [
+  ...ENDPOINT_FILTER_FIELDS,
+  "endpointOverride",
+  "version",
+  "minVersion",
+  "maxVersion",
+  "allowExperimental",
+  "allowDeprecated",
+  "allowUnknown",
+] as const satisfies readonly (keyof EndpointDataFilter)[];
+
+/** A name in {@linkcode ENDPOINT_DATA_FILTER_FIELDS}. */
+export type EndpointDataFilterField = typeof ENDPOINT_DATA_FILTER_FIELDS[number];
+
+// Both lists hold every field of their interface (a compile error otherwise).
+const _everyFilterField: Exclude<keyof EndpointDataFilter, EndpointDataFilterField> extends never
+  ? true
+  : never = true;
+const _everyCatalogField: Exclude<
+  keyof EndpointFilter,
+  typeof ENDPOINT_FILTER_FIELDS[number]
+> extends never ? true
+  : never = true;
+void _everyFilterField;
+void _everyCatalogField;
 
 /**
  * Where HTTP logs and warnings go. `console` fits, and so does a `@std/log`
@@ -80,6 +137,53 @@ export interface Logger {
 }
 
 /**
+ * A plugin's credentials as they are at this moment, read without awaiting
+ * (see {@linkcode AuthPlugin.currentCredentials}). Every value must be
+ * exactly what the plugin's asynchronous methods would give now.
+ */
+export interface CurrentCredentials {
+  /**
+   * What `getHeaders` gives now. Freeze it and return the same object while
+   * the credentials last: the Session checks a frozen object's headers once.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * What `getTrustedOrigins` gives now, frozen (the same list while the
+   * credentials last: the Session builds its trusted set once per list).
+   * Omitted by a plugin without `getTrustedOrigins`: its headers go to the
+   * endpoints it gave, as with its asynchronous methods.
+   */
+  readonly trustedOrigins?: readonly string[];
+  /**
+   * What `getEndpoint` gives for a filter now (it may throw as that does).
+   * Omitted when endpoints are only known asynchronously: the Session then
+   * asks `getEndpoint`.
+   */
+  endpoint?(filter: EndpointFilter): string | undefined;
+  /**
+   * `true` when the headers are no credential (`NoAuth`'s placeholder
+   * token): requests with them go to any origin.
+   */
+  readonly noCredential?: boolean;
+}
+
+/**
+ * What an auth plugin is given by the session it serves (a `Session` is
+ * one): the request function its token requests go through, the clock, the
+ * timeout and the logger. Plugins depend on this, not on the Session class.
+ */
+export interface AuthContext {
+  /** Sends a request (token requests, identity version discovery). */
+  request(url: string, options?: RequestOptions): Promise<Response>;
+  /** The session's clock, in ms since the epoch. */
+  now(): number;
+  /** The session's per-attempt timeout (ms), if any. */
+  readonly timeout?: number | undefined;
+  /** The session's logger, if any. */
+  readonly logger?: Logger | undefined;
+}
+
+/**
  * What a Session needs from an authentication plugin. Every plugin in osauth
  * implements it; users may write their own.
  *
@@ -97,9 +201,9 @@ export interface Logger {
  */
 export interface AuthPlugin {
   /** Headers that authenticate a request, or `undefined` when none can be had. */
-  getHeaders(session: Session): Promise<Record<string, string> | undefined>;
+  getHeaders(session: AuthContext): Promise<Record<string, string> | undefined>;
   /** The endpoint URL for a filter, or `undefined` when the plugin has none. */
-  getEndpoint(session: Session, filter: EndpointFilter): Promise<string | undefined>;
+  getEndpoint(session: AuthContext, filter: EndpointFilter): Promise<string | undefined>;
   /**
    * Forget cached credentials. Returns `true` when something was invalidated
    * and a new attempt may succeed.
@@ -109,7 +213,103 @@ export interface AuthPlugin {
    * Origins (`scheme://host:port`) this plugin trusts to receive its
    * credentials: the auth URL, catalog endpoints, fixed endpoints. Optional.
    */
-  getTrustedOrigins?(session: Session): Promise<string[]>;
+  getTrustedOrigins?(session: AuthContext): Promise<string[]>;
   /** The project id the credentials are scoped to, if any. Optional. */
-  getProjectId?(session: Session): Promise<string | undefined>;
+  getProjectId?(session: AuthContext): Promise<string | undefined>;
+  /**
+   * The credentials the plugin holds now, without awaiting, or `undefined`
+   * when only the asynchronous methods can tell (no token yet, one about to
+   * expire by `session.now()`, or a subclass replaced a method the values
+   * stand for). Optional: a Session with valid credentials at hand then
+   * sends a request without waiting on `getHeaders`, `getEndpoint` and
+   * `getTrustedOrigins` promises.
+   *
+   * @example
+   * ```ts
+   * import type { AuthPlugin, CurrentCredentials } from "jsr:@x/osauth";
+   * const current: CurrentCredentials = Object.freeze({
+   *   headers: Object.freeze({ "X-Api-Key": "k" }),
+   *   trustedOrigins: Object.freeze(["http://127.0.0.1:8080"]),
+   *   endpoint: () => "http://127.0.0.1:8080",
+   * });
+   * const plugin: AuthPlugin = {
+   *   getHeaders: () => Promise.resolve({ ...current.headers }),
+   *   getEndpoint: () => Promise.resolve("http://127.0.0.1:8080"),
+   *   getTrustedOrigins: () => Promise.resolve([...current.trustedOrigins!]),
+   *   invalidate: () => false,
+   *   currentCredentials: () => current,
+   * };
+   * ```
+   */
+  currentCredentials?(session: AuthContext): CurrentCredentials | undefined;
+}
+
+/** Options of `session.request(url, options)` and its method shortcuts. */
+export interface RequestOptions {
+  /** HTTP method (default GET). */
+  method?: string;
+  /** Request headers. */
+  headers?: HeadersLike;
+  /** Raw body. */
+  body?: BodyLike;
+  /** A value sent as JSON (sets Content-Type, as keystoneauth1; no Accept). */
+  json?: unknown;
+  /** Send credentials (default: true when an auth plugin is available). */
+  authenticated?: boolean;
+  /** Auth plugin for this request instead of the session's. */
+  auth?: AuthPlugin;
+  /** Selects the endpoint a relative URL is joined to. */
+  endpointFilter?: EndpointFilter | EndpointDataFilter;
+  /** Base URL a relative URL is joined to, instead of the catalog's. */
+  endpointOverride?: string;
+  /** Throw an HttpError on status >= 400 (default true). */
+  raiseExc?: boolean;
+  /** On 401, invalidate, re-authenticate and retry once (default true). */
+  allowReauth?: boolean;
+  /** Microversion to request. */
+  microversion?: string;
+  /** Service type named in the microversion header (default: the filter's). */
+  microversionServiceType?: string;
+  /** Overrides the session's connectRetries. */
+  connectRetries?: number;
+  /** Overrides the session's statusCodeRetries. */
+  statusCodeRetries?: number;
+  /** Overrides the session's retriableStatusCodes. */
+  retriableStatusCodes?: readonly number[];
+  /** Overrides the session's retryNonIdempotent. */
+  retryNonIdempotent?: boolean;
+  /** Overrides the session's timeout (ms), also for this request's wait for a token. */
+  timeout?: number;
+  /**
+   * Aborts the request, including any wait for a token, a retry or a
+   * concurrency slot: the call rejects with the signal's reason and is not
+   * retried (a token request other requests share goes on).
+   */
+  signal?: AbortSignal;
+  /** Sent as `X-OpenStack-Request-ID` (a `req-<uuid>`). */
+  globalRequestId?: string;
+  /** Logger for this request instead of the session's. */
+  logger?: Logger;
+  /** Follow redirects (default true). */
+  redirect?: boolean;
+  /**
+   * Query parameters appended to the URL's own (both are kept): a record
+   * (a list repeats the key; `undefined` is skipped; `true`/`false` as text)
+   * or `URLSearchParams`, encoded as keystoneauth1's `params` (space as `+`).
+   */
+  query?: QueryInit;
+}
+
+/**
+ * Internal (not exported by the package): set on the options of a request an
+ * identity plugin makes (token request, identity version discovery). Such a
+ * request follows no redirect to another origin: its body (password,
+ * secret, passcode, token, receipt) must never be sent anywhere else.
+ */
+export const IDENTITY_REQUEST: unique symbol = Symbol("osauth.identityRequest");
+
+/** {@linkcode RequestOptions} of an identity plugin's request (see {@linkcode IDENTITY_REQUEST}). */
+export interface IdentityRequestOptions extends RequestOptions {
+  /** This is an identity request. */
+  [IDENTITY_REQUEST]?: true;
 }

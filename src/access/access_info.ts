@@ -21,7 +21,7 @@
  */
 import { ServiceCatalog } from "../catalog/service_catalog.ts";
 import { AuthorizationFailure } from "../errors.ts";
-import { safeInspect } from "../secret.ts";
+import { safeInspect } from "../util/secrets.ts";
 
 /** An identity object: user, project or domain. */
 export interface IdentityRef {

@@ -5,19 +5,11 @@
  * @module
  */
 
-import { redactUrl } from "../logging.ts";
+import { authTypeNames, getAuthTypeLoader } from "../loading/registry.ts";
+import { isSecretOptionKey as isSecretKey, REDACTED, redactUrl } from "../util/secrets.ts";
 
-/** Keys whose values are secrets (matched on the key name). */
-const SECRET_KEY = /password|secret|passcode|token/i;
-/** ...except these, which only name or locate something. */
-const NOT_SECRET_KEY = /(_endpoint|_url|_type|_id|_name)$|^auth_methods$/i;
-
-const REDACTED = "***";
-
-/** True when the value of `key` must never be shown. */
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
-}
+/** True when the value of `key` must never be shown (the one rule, in `util/secrets.ts`). */
+export { isSecretKey };
 
 /**
  * A deep copy of `value` with every secret replaced by `***`, and in URLs a
@@ -25,6 +17,7 @@ export function isSecretKey(key: string): boolean {
  */
 export function redact(value: unknown): unknown {
   if (typeof value === "string") return value.includes("://") ? redactUrl(value) : value;
+  if (typeof value === "bigint") return value.toString(); // JSON has no bigint
   if (Array.isArray(value)) return value.map(redact);
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
@@ -34,6 +27,47 @@ export function redact(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * The `auth` mapping for display: the values of options that no auth type
+ * marks secret (`auth_url`, `username`, `project_id`, ...) as they are (URLs
+ * redacted), every other value, a secret or a key no auth type knows (a
+ * misspelt `pasword`), as `***`.
+ */
+function redactAuth(auth: unknown): unknown {
+  if (typeof auth !== "object" || auth === null || Array.isArray(auth)) return redact(auth);
+  const shown = shownAuthOptions();
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(auth)) {
+    out[k] = shown.has(k) && !isSecretKey(k)
+      ? redact(v)
+      : v === null || v === undefined || v === ""
+      ? v
+      : REDACTED;
+  }
+  return out;
+}
+
+/** The option names (and deprecated names) of every registered auth type that are not secret. */
+function shownAuthOptions(): Set<string> {
+  const out = new Set<string>();
+  for (const name of authTypeNames()) {
+    const loader = getAuthTypeLoader(name);
+    if (!loader) continue;
+    const all = [
+      ...loader.options,
+      ...(loader.moreOptions?.({
+        auth_methods: ["v3password", "v3token", "v3totp", "v3applicationcredential"],
+      }) ?? []),
+    ];
+    for (const opt of all) {
+      if (opt.secret) continue;
+      out.add(opt.name);
+      for (const d of opt.deprecated ?? []) out.add(d);
+    }
+  }
+  return out; // computed each time: registerAuthType may add options
 }
 
 /** What a {@linkcode CloudConfig} is made from. */
@@ -177,7 +211,7 @@ export class CloudConfig {
       regionName: this.regionName,
       regions: [...this.regions],
       authType: this.authType,
-      auth: redact(this.auth),
+      auth: redactAuth(this.auth),
       interface: this.interface,
       identityApiVersion: this.identityApiVersion,
       verify: this.verify,
@@ -187,7 +221,7 @@ export class CloudConfig {
       apiTimeout: this.apiTimeout,
       endpointOverrides: redact(this.endpointOverrides),
       apiVersions: { ...this.apiVersions },
-      raw: redact(this.raw),
+      raw: { ...(redact(this.raw) as Record<string, unknown>), auth: redactAuth(this.raw.auth) },
       file: this.file,
       secureFile: this.secureFile,
       cacheAuth: this.cacheAuth,

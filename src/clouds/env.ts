@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ALL_TYPES_BY_SERVICE_TYPE } from "../catalog/service_types_data.ts";
 import { CloudConfigError } from "../errors.ts";
 
 /** Environment variables given instead of the process environment. */
@@ -15,25 +16,40 @@ export type EnvRecord = Record<string, string | undefined>;
 /** Operating systems the search path distinguishes. */
 export type OsKind = "linux" | "darwin" | "windows";
 
-/** Service keys (`OS_<KEY>_API_VERSION`, `OS_<KEY>_ENDPOINT_OVERRIDE`) read from the runtime. */
-const SERVICE_KEYS = [
-  "IDENTITY",
-  "COMPUTE",
-  "IMAGE",
-  "VOLUME",
-  "BLOCK_STORAGE",
-  "NETWORK",
-  "OBJECT_STORE",
-  "PLACEMENT",
-  "BAREMETAL",
-  "ORCHESTRATION",
-  "LOAD_BALANCER",
-  "DNS",
-  "KEY_MANAGER",
-  "SHARED_FILE_SYSTEM",
+/**
+ * Per-service settings openstacksdk's CloudRegion reads as
+ * `<service>_<suffix>` (`_get_config`, `_fix_backwards_api_timeout`), so as
+ * `OS_<SERVICE>_<SUFFIX>` variables.
+ */
+const SERVICE_SUFFIXES = [
+  "API_VERSION",
+  "ENDPOINT_OVERRIDE",
+  "ENDPOINT",
+  "INTERFACE",
+  "ENDPOINT_TYPE",
+  "REGION_NAME",
+  "TIMEOUT",
+  "SERVICE_TYPE",
+  "SERVICE_NAME",
+  "DEFAULT_MICROVERSION",
+  "CONNECT_RETRIES",
+  "STATUS_CODE_RETRIES",
 ];
 
-/** `OS_*` variables read from the runtime environment (openstacksdk reads every `OS_*`). */
+/** Every service type and alias of the registry, as the `<SERVICE>` of a variable name. */
+const SERVICE_KEYS = [
+  ...new Set(
+    ALL_TYPES_BY_SERVICE_TYPE.flat().map((t) => t.toUpperCase().replaceAll("-", "_")),
+  ),
+];
+
+/**
+ * `OS_*` variables read from the runtime environment one by one when the
+ * whole environment may not be (openstacksdk reads every `OS_*`; with full
+ * env access osauth does too): the selectors, the auth and session options,
+ * and `OS_<SERVICE>_<SETTING>` for every service type and alias of the
+ * os-service-types registry.
+ */
 export const OS_ENV_VARS: readonly string[] = Object.freeze([
   // selectors
   "OS_CLOUD",
@@ -81,8 +97,19 @@ export const OS_ENV_VARS: readonly string[] = Object.freeze([
   "OS_INSECURE",
   "OS_VERIFY",
   "OS_API_TIMEOUT",
-  ...SERVICE_KEYS.flatMap((s) => [`OS_${s}_API_VERSION`, `OS_${s}_ENDPOINT_OVERRIDE`]),
+  "OS_CONNECT_RETRIES",
+  "OS_STATUS_CODE_RETRIES",
+  "OS_PREFER_IPV6",
+  "OS_FORCE_IPV4",
+  ...SERVICE_KEYS.flatMap((key) => SERVICE_SUFFIXES.map((suffix) => `OS_${key}_${suffix}`)),
 ]);
+
+/**
+ * Search-path variables read when they may be (openstacksdk: `XDG_CONFIG_DIRS`
+ * for the site directories, `SNAP_REAL_HOME` for `~/.config` under snap);
+ * not granted, they are left out without an error.
+ */
+const OPTIONAL_ENV_VARS: readonly string[] = ["XDG_CONFIG_DIRS", "SNAP_REAL_HOME"];
 
 /** Variables that locate the home and user configuration directories, per OS. */
 export function homeEnvVars(os: OsKind): string[] {
@@ -100,7 +127,7 @@ interface DenoPermissions {
   querySync?(desc: { name: string; variable?: string; path?: string }): { state: string };
 }
 interface DenoLike {
-  env: { get(name: string): string | undefined };
+  env: { get(name: string): string | undefined; toObject?(): Record<string, string> };
   permissions?: DenoPermissions;
   build: { os: string };
   cwd(): string;
@@ -132,17 +159,34 @@ export function runtimeOs(): OsKind {
   return "linux";
 }
 
+/** openstacksdk's `_get_os_environ` reads these (and every other `OS_*`). */
+function wanted(name: string, os: OsKind): boolean {
+  return name.startsWith("OS_") || homeEnvVars(os).includes(name) ||
+    OPTIONAL_ENV_VARS.includes(name);
+}
+
 /**
- * Reads the variables the loader needs from the runtime environment, one name
- * at a time. On Deno, a name not granted by `--allow-env` is an error naming
- * the flag (checked before reading, so no permission prompt appears).
+ * Reads the variables the loader needs from the runtime environment. With
+ * access to the whole environment (Deno's `--allow-env`, Node, Bun) every
+ * `OS_*` variable is read, as openstacksdk does; with a partial
+ * `--allow-env` (`OS_*,HOME,XDG_CONFIG_HOME`) the names of
+ * {@linkcode OS_ENV_VARS} are read one at a time, and a name not granted is
+ * an error naming the flag (checked before reading, so no permission prompt
+ * appears).
  */
 export function readRuntimeEnv(os: OsKind = runtimeOs()): EnvRecord {
-  const names = [...OS_ENV_VARS, ...homeEnvVars(os)];
   const out: EnvRecord = {};
   const deno = denoRuntime();
   if (deno) {
     const query = deno.permissions?.querySync?.bind(deno.permissions);
+    const all = query ? query({ name: "env" }).state === "granted" : false;
+    if (all && typeof deno.env.toObject === "function") {
+      for (const [name, value] of Object.entries(deno.env.toObject())) {
+        if (wanted(name, os)) out[name] = value;
+      }
+      return out;
+    }
+    const names = [...OS_ENV_VARS, ...homeEnvVars(os)];
     const notGranted = query
       ? names.filter((variable) => query({ name: "env", variable }).state !== "granted")
       : [];
@@ -157,12 +201,16 @@ export function readRuntimeEnv(os: OsKind = runtimeOs()): EnvRecord {
       );
     };
     if (notGranted.length > 0) fail(notGranted);
-    for (const name of names) {
+    const optional = query
+      ? OPTIONAL_ENV_VARS.filter((variable) => query({ name: "env", variable }).state === "granted")
+      : [];
+    for (const name of [...names, ...optional]) {
       try {
         const value = deno.env.get(name);
         if (value !== undefined) out[name] = value;
       } catch (err) {
         if (err instanceof Error && /NotCapable|PermissionDenied/.test(err.name)) {
+          if (optional.includes(name)) continue;
           fail([name], err);
         }
         throw err;
@@ -171,9 +219,8 @@ export function readRuntimeEnv(os: OsKind = runtimeOs()): EnvRecord {
     return out;
   }
   const env = nodeProcess()?.env ?? {};
-  for (const name of names) {
-    const value = env[name];
-    if (value !== undefined) out[name] = value;
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && wanted(name, os)) out[name] = value;
   }
   return out;
 }

@@ -94,15 +94,41 @@ export function searchDirs(env: EnvRecord, os: OsKind, cwd: string = currentDir(
   } else if (os === "darwin") {
     if (home) dirs.push(joinPath(os, home, "Library", "Application Support", "openstack"));
   } else {
-    const xdg = env.XDG_CONFIG_HOME?.startsWith("/") ? env.XDG_CONFIG_HOME : undefined;
-    if (xdg) dirs.push(joinPath(os, xdg, "openstack"));
+    // appdirs' user_config_dir: $XDG_CONFIG_HOME as set (a relative one is
+    // relative to the current directory, an empty one is ""), else ~/.config
+    const xdg = env.XDG_CONFIG_HOME;
+    if (xdg !== undefined) dirs.push(pyJoin(xdg, "openstack"));
     else if (home) dirs.push(joinPath(os, home, ".config", "openstack"));
   }
-  if (home) dirs.push(joinPath(os, home, ".config", "openstack"));
+  // openstacksdk's UNIX_CONFIG_HOME: $SNAP_REAL_HOME/.config/openstack under snap
+  if (os !== "windows" && env.SNAP_REAL_HOME) {
+    dirs.push(pyJoin(pyJoin(env.SNAP_REAL_HOME, ".config"), "openstack"));
+  } else if (home) dirs.push(joinPath(os, home, ".config", "openstack"));
   if (os === "darwin") dirs.push("/Library/Application Support/openstack");
-  else if (os === "linux") dirs.push("/etc/xdg/openstack");
+  else if (os === "linux") dirs.push(siteConfigDir(env, os));
   dirs.push("/etc/openstack");
   return [...new Set(dirs)];
+}
+
+/** Python's `os.path.join(a, b)` on POSIX (an absolute `b` replaces `a`). */
+function pyJoin(a: string, b: string): string {
+  if (b.startsWith("/")) return b;
+  if (a === "" || a.endsWith("/")) return a + b;
+  return `${a}/${b}`;
+}
+
+/**
+ * appdirs' `site_config_dir("openstack", multipath=...)` as openstacksdk calls
+ * it: each `$XDG_CONFIG_DIRS` entry (default `/etc/xdg`) without trailing
+ * slashes, `~` expanded, plus `/openstack`, joined with `:` into ONE path
+ * (so with several entries openstacksdk looks in a directory whose name holds
+ * the colons: osauth does the same).
+ */
+function siteConfigDir(env: EnvRecord, os: OsKind): string {
+  const raw = env.XDG_CONFIG_DIRS ?? "/etc/xdg";
+  return raw.split(":").map((entry) =>
+    `${expandUser(entry.replace(/\/+$/, ""), env, os)}/openstack`
+  ).join(":");
 }
 
 /** `<dir>/<stem>.yaml`, `.yml` and `.json` for each directory, in search order. */
@@ -190,6 +216,10 @@ export function parseJson(text: string, file: string): unknown {
       if (typeof value === "number" && context?.source && /[.eE]/.test(context.source)) {
         return pyFloatRepr(value);
       }
+      // Python's json keeps every digit of a big integer
+      if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source) {
+        return BigInt(context.source);
+      }
       return value;
     });
   } catch (err) {
@@ -198,10 +228,47 @@ export function parseJson(text: string, file: string): unknown {
   }
 }
 
+/** At most this many values (aliases counted each time they are used) in a parsed file. */
+export const MAX_CONFIG_NODES = 200_000;
+/** At most this deep. */
+export const MAX_CONFIG_DEPTH = 256;
+
+/**
+ * Rejects parsed data that would blow up when walked: YAML aliases make a
+ * small file a huge tree (billion laughs: `&a [*b, *b, ...]` nine deep) or a
+ * cycle, which the loader's copies and merges would expand without end. The
+ * walk counts every value reached (an alias each time), so it stops at the
+ * budget however the file is built.
+ */
+export function checkStructure(data: unknown, file: string): void {
+  let nodes = 0;
+  const stack: [unknown, number][] = [[data, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (++nodes > MAX_CONFIG_NODES) {
+      throw new CloudConfigError(
+        `${file} is too large: more than ${MAX_CONFIG_NODES} values (YAML aliases counted ` +
+          "each time they are used: an alias bomb?)",
+      );
+    }
+    if (depth > MAX_CONFIG_DEPTH) {
+      throw new CloudConfigError(`${file} is nested more than ${MAX_CONFIG_DEPTH} levels deep`);
+    }
+    if (typeof value !== "object" || value === null) continue;
+    const children = Array.isArray(value)
+      ? value
+      : value instanceof Uint8Array || value instanceof Date
+      ? []
+      : Object.values(value);
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+}
+
 /** Parses `text` read from `path`: JSON when the name ends with `json`, else YAML. */
-export function parseConfigText(text: string, path: string): Promise<unknown> {
-  if (path.endsWith("json")) return Promise.resolve(parseJson(text, path));
-  return parseYaml(text, path);
+export async function parseConfigText(text: string, path: string): Promise<unknown> {
+  const data = path.endsWith("json") ? parseJson(text, path) : await parseYaml(text, path);
+  checkStructure(data, path);
+  return data;
 }
 
 /**

@@ -37,6 +37,7 @@ import {
   normalizeKeys,
 } from "./merge.ts";
 import { FormatKeyError, pyFormat, pyStr, pyTruthy } from "./pystr.ts";
+import { VENDOR_PROFILES } from "./vendors_data.ts";
 
 /** Options of {@linkcode loadCloudConfig}. Explicit options win over `OS_*` variables, which win over files. */
 export interface LoadCloudConfigOptions {
@@ -286,6 +287,31 @@ function format(value: string, config: Mapping, key: string, cloud: string): str
   }
 }
 
+/**
+ * openstacksdk's `vendors.get_profile` on the profiles it ships (generated
+ * into vendors_data.ts): a nested `profile` replaces it when known,
+ * `status: shutdown` is an error, `status`/`message` are dropped. A URL
+ * profile (fetched from `/.well-known/openstack/api` by openstacksdk) is not
+ * fetched (DIFFERENCES.md, D-remote-profile).
+ */
+function vendorProfile(name: string): Mapping | undefined {
+  if (!Object.hasOwn(VENDOR_PROFILES, name)) return undefined;
+  let data = deepCopy(VENDOR_PROFILES[name] as Mapping);
+  const nested = data.profile;
+  delete data.profile;
+  if (typeof nested === "string" && Object.hasOwn(VENDOR_PROFILES, nested)) {
+    data = deepCopy(VENDOR_PROFILES[nested] as Mapping);
+  }
+  const status = data.status ?? "active";
+  const message = data.message ?? "";
+  delete data.status;
+  delete data.message;
+  if (status === "shutdown") {
+    fail(`${name} references a cloud that no longer exists: ${pyStr(message)}`);
+  }
+  return data;
+}
+
 /** Parsed config files, each loaded at most once. */
 class Profiles {
   readonly #vendor: Candidate[];
@@ -299,15 +325,20 @@ class Profiles {
   async profile(name: string): Promise<Mapping | undefined> {
     this.#vendorFile ??= loadFirst(this.#vendor).then((r) => r.file);
     const file = await this.#vendorFile;
-    if (!file) return undefined;
-    const data = file.data;
-    if (!isMapping(data)) fail(`${file.path} is empty or not a mapping`);
-    const publicClouds = data["public-clouds"];
-    if (!isMapping(publicClouds)) return undefined;
-    const profile = publicClouds[name];
-    if (profile === undefined) return undefined;
-    if (!isMapping(profile)) fail(`${file.path}: public-clouds.${name} is not a mapping`);
-    return profile;
+    const data = file?.data;
+    // an empty clouds-public file is nothing, as in openstacksdk
+    if (file && data !== null && data !== undefined) {
+      if (!isMapping(data)) {
+        fail(`${file.path} is not a mapping (its top level is a list or a value)`);
+      }
+      const publicClouds = data["public-clouds"];
+      if (isMapping(publicClouds) && Object.hasOwn(publicClouds, name)) {
+        const profile = publicClouds[name];
+        if (!isMapping(profile)) fail(`${file.path}: public-clouds.${name} is not a mapping`);
+        return profile;
+      }
+    }
+    return vendorProfile(name);
   }
 }
 
@@ -317,17 +348,23 @@ class Profiles {
  *
  * Files: the first of `clouds.yaml`, `clouds.yml`, `clouds.json` found in the
  * current directory, the user configuration directory
- * (`$XDG_CONFIG_HOME/openstack` or `~/.config/openstack` on Linux,
- * `~/Library/Application Support/openstack` on macOS,
- * `%LOCALAPPDATA%\OpenStack\openstack` on Windows), `~/.config/openstack`,
- * `/etc/xdg/openstack` (Linux) and `/etc/openstack`, with
- * `OS_CLIENT_CONFIG_FILE` tried first; `secure.*` likewise
- * (`OS_CLIENT_SECURE_FILE`) deep-merged over it; `clouds-public.*` for
- * `profile:`. Without a clouds file, `OS_*` variables make the `envvars`
- * cloud (named by `OS_CLOUD_NAME`).
+ * (`$XDG_CONFIG_HOME/openstack` (a relative one from the current directory)
+ * or `~/.config/openstack` on Linux, `~/Library/Application Support/openstack`
+ * on macOS, `%LOCALAPPDATA%\OpenStack\openstack` on Windows),
+ * `~/.config/openstack` (`$SNAP_REAL_HOME/.config/openstack` under snap), the
+ * site directory (Linux: each `$XDG_CONFIG_DIRS` entry, default `/etc/xdg`,
+ * plus `/openstack`, joined with `:` as openstacksdk does) and
+ * `/etc/openstack`, with `OS_CLIENT_CONFIG_FILE` tried first; `secure.*`
+ * likewise (`OS_CLIENT_SECURE_FILE`) deep-merged over it; `clouds-public.*`,
+ * then openstacksdk's own vendor profiles, for `profile:`. An empty or
+ * comment-only file counts as none (it still ends the search). Without a
+ * clouds file, `OS_*` variables make the `envvars` cloud (named by
+ * `OS_CLOUD_NAME`): with access to the whole environment every `OS_*`
+ * variable, else the names of `OS_ENV_VARS`.
  *
  * Permissions (Deno): `--allow-env=OS_*,HOME,XDG_CONFIG_HOME` (macOS: `HOME`;
- * Windows: `USERPROFILE,LOCALAPPDATA`) unless `env` is given; `--allow-read`
+ * Windows: `USERPROFILE,LOCALAPPDATA`; `XDG_CONFIG_DIRS` and `SNAP_REAL_HOME`
+ * are read when granted) unless `env` is given; `--allow-read`
  * for the files to be read: the search path above unless `files` or `yaml`
  * is given, else only the files named. A search-path location outside
  * `--allow-read` is skipped (never prompted for); a named file outside it is
@@ -384,9 +421,13 @@ export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Pro
     const found = await loadFirst(listFor("clouds", options.files, env.OS_CLIENT_CONFIG_FILE));
     ({ file, tried, notPermitted } = found);
   }
+  // An empty or comment-only file (YAML null) is read as nothing, as openstacksdk
+  // does (`if not self.cloud_config`); it still ends the search.
   let cloudConfig: Mapping = {};
-  if (file) {
-    if (!isMapping(file.data)) fail(`${file.path} is empty or not a mapping`);
+  if (file && file.data !== null && file.data !== undefined) {
+    if (!isMapping(file.data)) {
+      fail(`${file.path} is not a mapping (its top level is a list or a value)`);
+    }
     cloudConfig = file.data;
   }
 
@@ -394,8 +435,10 @@ export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Pro
   const secure = await loadFirst(
     listFor("secure", options.secureFiles, env.OS_CLIENT_SECURE_FILE),
   );
-  if (secure.file) {
-    if (!isMapping(secure.file.data)) fail(`${secure.file.path} is empty or not a mapping`);
+  if (secure.file && secure.file.data !== null && secure.file.data !== undefined) {
+    if (!isMapping(secure.file.data)) {
+      fail(`${secure.file.path} is not a mapping (its top level is a list or a value)`);
+    }
     cloudConfig = mergeClouds(cloudConfig, secure.file.data);
   }
   // openstacksdk's top-level `cache: {auth: true}`
@@ -476,7 +519,12 @@ export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Pro
     const list = normalized.regions;
     if (!Array.isArray(list)) fail(`cloud "${name}"${where}: "regions" must be a list`);
     regions = expandRegions(list, name);
-  } else if (Object.hasOwn(normalized, "region_name")) {
+  } else if (
+    Object.hasOwn(normalized, "region_name") && normalized.region_name !== null &&
+    normalized.region_name !== undefined
+  ) {
+    // an empty `region_name:` (YAML null) is unset (openstacksdk: AttributeError;
+    // DIFFERENCES.md, D-empty-region-name)
     const value = normalized.region_name;
     regions = expandRegions(Array.isArray(value) ? value : pyStr(value).split(","), name);
   } else {
@@ -522,7 +570,7 @@ export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Pro
     if (unresolvedProfile && err instanceof CloudConfigError) {
       throw new CloudConfigError(
         `${err.message}; note: profile "${unresolvedProfile}" was not found in a ` +
-          "clouds-public.yaml (osauth ships no vendor profiles)",
+          "clouds-public.yaml nor among openstacksdk's vendor profiles",
       );
     }
     throw err;

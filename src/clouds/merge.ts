@@ -41,7 +41,9 @@ export function normalizeKeys(config: Mapping): Mapping {
   for (const [rawKey, value] of Object.entries(config)) {
     const key = rawKey.replaceAll("-", "_");
     if (isMapping(value)) out[key] = normalizeKeys(value);
-    else if (typeof value === "number") {
+    else if (typeof value === "bigint") {
+      out[key] = INT_KEYS.has(key) ? Number(value) : value.toString();
+    } else if (typeof value === "number") {
       if (Number.isInteger(value) && !INT_KEYS.has(key)) out[key] = value.toFixed(0);
       else if (!Number.isInteger(value)) out[key] = pyFloatRepr(value);
       else out[key] = value;

@@ -39,5 +39,10 @@ export {
   sessionOptionsFromCloud,
 } from "./session.ts";
 export { AUTH_TYPES, type AuthType } from "./auth_type.ts";
+export {
+  adapterOptionsFromCloud,
+  type ServiceSettings,
+  serviceSettings,
+} from "./service_config.ts";
 export { OS_ENV_VARS } from "./env.ts";
 export { CloudConfigError } from "../errors.ts";

@@ -33,6 +33,7 @@ export function pyStr(value: unknown): string {
   if (value === true) return "True";
   if (value === false) return "False";
   if (value === null || value === undefined) return "None";
+  if (typeof value === "bigint") return value.toString();
   if (typeof value === "number") {
     return Number.isInteger(value) && Math.abs(value) < 1e21
       ? value.toFixed(0)

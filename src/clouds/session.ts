@@ -6,17 +6,14 @@
  */
 
 import { CloudConfigError, OptionError } from "../errors.ts";
-import * as generic from "../identity/generic.ts";
-import * as v2 from "../identity/v2/mod.ts";
-import * as v3 from "../identity/v3/mod.ts";
+import { loadAuthPlugin } from "../loading/registry.ts";
 import { attachStateStore, BaseIdentityPlugin } from "../identity/base.ts";
 import { defaultStateDir, FileStateStore } from "../stores/file.ts";
-import { HttpBasic } from "../plugins/http_basic.ts";
-import { NoAuth } from "../plugins/noauth.ts";
-import { TokenEndpoint } from "../plugins/token_endpoint.ts";
 import { Session, type SessionOptions } from "../session/session.ts";
 import type { AuthPlugin } from "../types.ts";
-import { authMethods, type AuthType, checkSecrets } from "./auth_type.ts";
+import { isKnownServiceType } from "../catalog/service_types.ts";
+import { checkSecrets } from "./auth_type.ts";
+import { serviceSettings, serviceTypesWith } from "./service_config.ts";
 import type { CloudConfig } from "./cloud_config.ts";
 import { loadCloudConfig, type LoadCloudConfigOptions } from "./loader.ts";
 
@@ -29,187 +26,23 @@ export interface SessionFromCloudOptions extends LoadCloudConfigOptions {
   session?: Omit<SessionOptions, "auth">;
 }
 
-function s(auth: Readonly<Record<string, unknown>>, key: string): string | undefined {
-  const v = auth[key];
-  if (v === undefined || v === null || v === "") return undefined;
-  return String(v);
-}
-
-function pick<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
-function scope(auth: Readonly<Record<string, unknown>>) {
-  return {
-    projectId: s(auth, "project_id"),
-    projectName: s(auth, "project_name"),
-    projectDomainId: s(auth, "project_domain_id"),
-    projectDomainName: s(auth, "project_domain_name"),
-    domainId: s(auth, "domain_id"),
-    domainName: s(auth, "domain_name"),
-    systemScope: s(auth, "system_scope"),
-    trustId: s(auth, "trust_id"),
-  };
-}
-
-function user(auth: Readonly<Record<string, unknown>>) {
-  return {
-    userId: s(auth, "user_id"),
-    username: s(auth, "username"),
-    userDomainId: s(auth, "user_domain_id"),
-    userDomainName: s(auth, "user_domain_name"),
-  };
-}
-
-function appCred(auth: Readonly<Record<string, unknown>>) {
-  return {
-    applicationCredentialId: s(auth, "application_credential_id"),
-    applicationCredentialName: s(auth, "application_credential_name"),
-    applicationCredentialSecret: s(auth, "application_credential_secret"),
-  };
-}
-
-/** v3 options with keystoneauth1's generic default-domain rule applied. */
-function v3Defaults<T extends Record<string, unknown>>(
-  auth: Readonly<Record<string, unknown>>,
-  o: T,
-): T {
-  const id = s(auth, "default_domain_id");
-  const name = s(auth, "default_domain_name");
-  const out: Record<string, unknown> = { ...o };
-  if (out.username && !out.userDomainId && !out.userDomainName) {
-    out.userDomainId = id;
-    out.userDomainName = id ? undefined : name;
-  }
-  if (out.projectName && !out.projectDomainId && !out.projectDomainName) {
-    out.projectDomainId = id;
-    out.projectDomainName = id ? undefined : name;
-  }
-  return pick(out) as T;
-}
-
 /**
- * The auth plugin for a loaded cloud entry (`auth_type` mapped to osauth's
- * plugins; `password`/`token` use the version-discovering plugins unless
- * `identity_api_version` says 2 or 3).
+ * The auth plugin for a loaded cloud entry: `auth_type` and the `auth`
+ * mapping through the auth type registry, as openstacksdk's
+ * `loader.load_from_options(**config['auth'])` (`password` and `token` are
+ * keystoneauth1's generic plugins, which discover v2.0/v3 at the auth URL
+ * whatever `identity_api_version` says; a type added with
+ * `registerAuthType` works too).
  *
- * @throws {CloudConfigError} when a secret the plugin needs (password, token,
- * passcode, application credential secret) is missing; the field is named.
+ * @throws {CloudConfigError} when an option the plugin needs (password,
+ * token, passcode, application credential secret) is missing, or the plugin
+ * refuses an option; the field is named, never its value.
  */
 export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
-  const auth = cloud.auth;
-  const authType = cloud.authType as AuthType;
-  checkSecrets(cloud.name, authType, auth);
-  const authUrl = s(auth, "auth_url") as string;
-  const major = cloud.identityApiVersion?.replace(/^v/, "").split(".")[0];
-  const v2Scope = {
-    tenantId: s(auth, "tenant_id") ?? s(auth, "project_id"),
-    tenantName: s(auth, "tenant_name") ?? s(auth, "project_name"),
-    trustId: s(auth, "trust_id"),
-  };
+  const authType = cloud.authType;
+  checkSecrets(cloud.name, authType, cloud.auth);
   try {
-    switch (authType) {
-      case "password":
-        if (major === "3") {
-          return new v3.Password(v3Defaults(auth, {
-            authUrl,
-            ...user(auth),
-            password: s(auth, "password"),
-            ...scope(auth),
-          }));
-        }
-        if (major === "2") {
-          return new v2.Password(pick({
-            authUrl,
-            username: s(auth, "username"),
-            userId: s(auth, "user_id"),
-            password: s(auth, "password"),
-            ...v2Scope,
-          }));
-        }
-        return new generic.Password(pick({
-          authUrl,
-          ...user(auth),
-          password: s(auth, "password"),
-          ...scope(auth),
-          defaultDomainId: s(auth, "default_domain_id"),
-          defaultDomainName: s(auth, "default_domain_name"),
-        }));
-      case "token":
-        if (major === "3") {
-          return new v3.Token(
-            v3Defaults(auth, { authUrl, token: s(auth, "token"), ...scope(auth) }),
-          );
-        }
-        if (major === "2") {
-          return new v2.Token(pick({ authUrl, token: s(auth, "token"), ...v2Scope }));
-        }
-        return new generic.Token(pick({
-          authUrl,
-          token: s(auth, "token"),
-          ...scope(auth),
-          defaultDomainId: s(auth, "default_domain_id"),
-          defaultDomainName: s(auth, "default_domain_name"),
-        }));
-      case "v2password":
-        return new v2.Password(pick({
-          authUrl,
-          username: s(auth, "username"),
-          userId: s(auth, "user_id"),
-          password: s(auth, "password"),
-          ...v2Scope,
-        }));
-      case "v2token":
-        return new v2.Token(pick({ authUrl, token: s(auth, "token"), ...v2Scope }));
-      case "v3password":
-        return new v3.Password(pick({
-          authUrl,
-          ...user(auth),
-          password: s(auth, "password"),
-          ...scope(auth),
-        }));
-      case "v3token":
-        return new v3.Token(pick({ authUrl, token: s(auth, "token"), ...scope(auth) }));
-      case "v3applicationcredential":
-        return new v3.ApplicationCredential(pick({
-          authUrl,
-          ...user(auth),
-          ...appCred(auth),
-          ...scope(auth),
-        }));
-      case "v3totp":
-        return new v3.Totp(pick({
-          authUrl,
-          ...user(auth),
-          passcode: s(auth, "passcode"),
-          ...scope(auth),
-        }));
-      case "v3multifactor":
-        return new v3.MultiFactor(pick({
-          authUrl,
-          methods: authMethods({ auth: { ...auth } }),
-          ...user(auth),
-          password: s(auth, "password"),
-          passcode: s(auth, "passcode"),
-          token: s(auth, "token"),
-          ...appCred(auth),
-          ...scope(auth),
-        }));
-      case "admin_token":
-        return new TokenEndpoint({
-          endpoint: s(auth, "endpoint") as string,
-          token: s(auth, "token") as string,
-        });
-      case "none":
-        return new NoAuth(pick({ endpoint: s(auth, "endpoint") }));
-      case "http_basic":
-        return new HttpBasic(pick({
-          endpoint: s(auth, "endpoint"),
-          username: s(auth, "username") as string,
-          password: s(auth, "password"),
-        }));
-    }
+    return loadAuthPlugin(authType, cloud.auth);
   } catch (err) {
     if (err instanceof CloudConfigError) throw err;
     // The plugin rejected an option (its message names the option, never a secret).
@@ -220,24 +53,78 @@ export function authPluginFromCloud(cloud: CloudConfig): AuthPlugin {
       { cause: err },
     );
   }
-  throw new CloudConfigError(`cloud "${cloud.name}": unsupported auth_type ${authType}`);
 }
 
 /** The Session options a loaded cloud entry describes (without `auth`). */
 export function sessionOptionsFromCloud(cloud: CloudConfig): Omit<SessionOptions, "auth"> {
-  const options: Omit<SessionOptions, "auth"> = {
-    verify: cloud.verify,
-    interface: cloud.interface,
-  };
-  if (cloud.cert) options.cert = cloud.key ? [cloud.cert, cloud.key] : cloud.cert;
-  if (cloud.apiTimeout !== undefined) options.timeout = cloud.apiTimeout * 1000;
-  if (cloud.regionName) options.regionName = cloud.regionName;
-  if (Object.keys(cloud.endpointOverrides).length > 0) {
-    options.endpointOverrides = { ...cloud.endpointOverrides };
+  const options: Record<string, unknown> = {};
+  for (const row of CLOUD_SESSION_OPTIONS) {
+    const value = row.from(cloud);
+    if (value !== undefined) options[row.option] = value;
   }
-  if (Object.keys(cloud.apiVersions).length > 0) options.apiVersions = { ...cloud.apiVersions };
-  return options;
+  return options as Omit<SessionOptions, "auth">;
 }
+
+/** One row of {@linkcode CLOUD_SESSION_OPTIONS}. */
+interface CloudSessionOption {
+  /** The clouds.yaml keys the value comes from. */
+  readonly keys: string;
+  /** The Session option it sets. */
+  readonly option: keyof Omit<SessionOptions, "auth">;
+  /** The value, or undefined to leave the option unset. */
+  readonly from: (cloud: CloudConfig) => unknown;
+}
+
+/** By official type, the official type's key first (openstacksdk's _get_config). */
+function endpointOverrides(cloud: CloudConfig): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  const legacy = serviceTypesWith(cloud.raw, "endpoint").filter(isKnownServiceType);
+  for (const type of new Set([...serviceTypesWith(cloud.raw, "endpoint_override"), ...legacy])) {
+    const url = serviceSettings(cloud, type).endpointOverride;
+    // (auth_type none's endpoint and identity's auth_url come from the plugin)
+    if (url !== undefined && url !== cloud.auth.endpoint && url !== cloud.auth.auth_url) {
+      out[type] = url;
+    }
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function apiVersions(cloud: CloudConfig): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const type of serviceTypesWith(cloud.raw, "api_version")) {
+    const found = serviceSettings(cloud, type).apiVersion ?? cloud.apiVersions[type];
+    if (found !== undefined) out[type] = found;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * The one table from clouds.yaml keys to Session options (openstacksdk's
+ * `CloudRegion.get_session` and the keystoneauth1 Session arguments it
+ * passes). Per-service interface and region go to Adapters
+ * (`adapterOptionsFromCloud`), as openstacksdk passes them to its proxies.
+ */
+const CLOUD_SESSION_OPTIONS: readonly CloudSessionOption[] = [
+  { keys: "verify, cacert, insecure", option: "verify", from: (c) => c.verify },
+  {
+    keys: "cert, key",
+    option: "cert",
+    from: (c) => (c.cert ? (c.key ? [c.cert, c.key] : c.cert) : undefined),
+  },
+  {
+    keys: "api_timeout (a <service>_timeout too, as openstacksdk's magic fixes)",
+    option: "timeout",
+    from: (c) => (c.apiTimeout === undefined ? undefined : c.apiTimeout * 1000),
+  },
+  { keys: "region_name, regions", option: "regionName", from: (c) => c.regionName || undefined },
+  { keys: "interface, endpoint_type", option: "interface", from: (c) => c.interface },
+  {
+    keys: "<service>_endpoint_override, <service>_endpoint",
+    option: "endpointOverrides",
+    from: endpointOverrides,
+  },
+  { keys: "<service>_api_version", option: "apiVersions", from: apiVersions },
+];
 
 /**
  * Loads a cloud entry (see `loadCloudConfig` for the search, precedence and

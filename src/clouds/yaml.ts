@@ -34,8 +34,34 @@ function sexagesimal(text: string): number {
   return value;
 }
 
-/** PyYAML's construct_yaml_int. */
-function constructInt(data: string): number {
+/**
+ * An integer beyond 2^53 as a `bigint`, so that every digit is kept (Python's
+ * ints are exact, and openstacksdk turns them into their decimal text: an
+ * unquoted 20-digit password or id is sent as written). Kept apart from the
+ * YAML parsing: `exactInt(text, n)` is called with the text and the number.
+ */
+export function exactInt(value: number, digits: () => bigint): number | bigint {
+  return Number.isSafeInteger(value) ? value : digits();
+}
+
+/** PyYAML's construct_yaml_int (beyond 2^53 a bigint, see {@linkcode exactInt}). */
+function constructInt(data: string): number | bigint {
+  const value = constructIntNumber(data);
+  if (Number.isSafeInteger(value) || !Number.isFinite(value) || data.includes(":")) return value;
+  return exactInt(value, () => {
+    let text = data.replaceAll("_", "");
+    const negative = text.startsWith("-");
+    if (negative || text.startsWith("+")) text = text.slice(1);
+    const big = text.startsWith("0b") || text.startsWith("0x")
+      ? BigInt(text)
+      : text.startsWith("0") && text !== "0"
+      ? BigInt(`0o${text.slice(1)}`)
+      : BigInt(text);
+    return negative ? -big : big;
+  });
+}
+
+function constructIntNumber(data: string): number {
   let text = data.replaceAll("_", "");
   let sign = 1;
   if (text.startsWith("-")) sign = -1;
@@ -230,6 +256,10 @@ export async function parseYaml(text: string, file: string): Promise<unknown> {
       throw new CloudConfigError(
         `invalid YAML in ${file}${where}: ${safeReason(err.reason ?? "syntax error")}`,
       );
+    }
+    if (err instanceof RangeError) {
+      // js-yaml recurses per nesting level: a hostile file nests until the stack ends
+      throw new CloudConfigError(`invalid YAML in ${file}: nested too deeply`);
     }
     throw err;
   }

@@ -38,10 +38,9 @@ import {
   OptionError,
   VersionNotAvailable,
 } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
 import { readBodyCapped, VERSION_DOCUMENT_LIMIT } from "../util/body.ts";
-import type { Session } from "../session/session.ts";
-import { chooseOverride, resolveOverride } from "../session/endpoint.ts";
+import type { DiscoveryCache } from "./cache.ts";
+import { chooseOverride, type EndpointSource, resolveOverride } from "./endpoint.ts";
 import type { AuthPlugin, EndpointDataFilter, EndpointFilter } from "../types.ts";
 import { type VersionData, VersionDocument, type VersionStatusFilter } from "./document.ts";
 import { EndpointData, type EndpointDataInit } from "./endpoint_data.ts";
@@ -58,6 +57,18 @@ import {
   versionMatch,
   versionToString,
 } from "./version.ts";
+import { redactUrl } from "../util/secrets.ts";
+
+/**
+ * What version discovery needs from a session (a `Session` has all of it):
+ * its requests, plugin, overrides, discovery cache, clock and logger.
+ */
+export interface DiscoveryContext extends EndpointSource {
+  /** The session's auth plugin (used when a call names none). */
+  readonly auth: AuthPlugin | undefined;
+  /** Where version documents are kept, shareable between sessions. */
+  readonly discoveryCache: DiscoveryCache;
+}
 
 /** How discovery runs, beyond the filter. */
 export interface DiscoveryOptions extends VersionStatusFilter {
@@ -137,7 +148,7 @@ function segmentVersion(segment: string | undefined): ParsedVersion | undefined 
  *
  * @example
  * ```ts
- * import { discoveryPlan } from "jsr:@x/osauth";
+ * import { discoveryPlan } from "jsr:@x/osauth/discovery";
  * const plan = discoveryPlan("http://127.0.0.1:8774/v2.1/p1", { projectId: "p1" });
  * console.assert(plan.urls[0] === "http://127.0.0.1:8774/" && plan.savedProjectId === "p1");
  * ```
@@ -210,7 +221,7 @@ function snippet(text: string): string {
 }
 
 async function loadDocument(
-  session: Session,
+  session: DiscoveryContext,
   url: string,
   auth: AuthPlugin | undefined,
   override: string | undefined,
@@ -270,7 +281,8 @@ function discoveryKey(url: string): string {
  *
  * @example
  * ```ts
- * import { fetchVersionDocument, Session } from "jsr:@x/osauth";
+ * import { Session } from "jsr:@x/osauth";
+ * import { fetchVersionDocument } from "jsr:@x/osauth/discovery";
  * import { FakeCloud } from "jsr:@x/osauth/testing";
  *
  * const server = await new FakeCloud().serve(); // stands in for a real Placement
@@ -280,7 +292,7 @@ function discoveryKey(url: string): string {
  * ```
  */
 export async function fetchVersionDocument(
-  session: Session,
+  session: DiscoveryContext,
   url: string,
   auth?: AuthPlugin,
   endpointOverride?: string,
@@ -330,12 +342,12 @@ function optString(v: unknown): string | undefined {
  * names and ids. From the filter when the plugin has no catalog.
  */
 async function catalogMetadata(
-  session: Session,
+  session: DiscoveryContext,
   auth: AuthPlugin,
   filter: EndpointFilter,
   url: string,
 ): Promise<Partial<EndpointDataInit>> {
-  const plugin = auth as AuthPlugin & { getAccess?(s: Session): Promise<AccessInfo> };
+  const plugin = auth as AuthPlugin & { getAccess?(s: DiscoveryContext): Promise<AccessInfo> };
   let ep: CatalogEndpoint | undefined;
   if (typeof plugin.getAccess === "function") {
     try {
@@ -397,7 +409,7 @@ function fromVersion(
  * `get_endpoint_data`: the URL comes from the filter's `endpointOverride`,
  * else the session's `endpointOverrides` for the service type, else the auth
  * plugin's catalog (project-id templates filled in, see
- * `src/session/endpoint.ts`); then the newest API version within
+ * `src/discovery/endpoint.ts`); then the newest API version within
  * `version`/`minVersion`/`maxVersion` (`"latest"` allowed) is chosen.
  *
  * Without bounds the catalog URL's own version is described: its version
@@ -418,7 +430,7 @@ function fromVersion(
  * `Session.getEndpointData(filter)` calls this with the session's defaults.
  */
 export async function getEndpointData(
-  session: Session,
+  session: DiscoveryContext,
   filter: EndpointDataFilter,
   auth: AuthPlugin | undefined,
   options: DiscoveryOptions = {},

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { VersionDocument } from "jsr:@x/osauth";
+ * import { VersionDocument } from "jsr:@x/osauth/discovery";
  * const doc = VersionDocument.parse({
  *   versions: [{
  *     id: "v1.0", status: "CURRENT", min_version: "1.0", max_version: "1.39",
@@ -22,7 +22,6 @@
  * @module
  */
 import { DiscoveryFailure, OptionError } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
 import type { Logger } from "../types.ts";
 import {
   compareVersions,
@@ -33,6 +32,7 @@ import {
   versionBetween,
   type VersionBounds,
 } from "./version.ts";
+import { redactUrl } from "../util/secrets.ts";
 
 /**
  * A version's status, normalised: `STABLE` counts as `CURRENT`; anything
@@ -150,7 +150,7 @@ export function extractVersionEntries(body: unknown, headers?: Headers): unknown
  *
  * @example
  * ```ts
- * import { resolveVersionUrl } from "jsr:@x/osauth";
+ * import { resolveVersionUrl } from "jsr:@x/osauth/discovery";
  * console.assert(resolveVersionUrl("http://127.0.0.1:1/compute", "v2.1") === "http://127.0.0.1:1/compute/v2.1");
  * console.assert(
  *   resolveVersionUrl("https://api.example.com/compute/", "http://nova-internal:8774/v2.1/") ===

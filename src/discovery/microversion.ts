@@ -19,7 +19,7 @@ import { isLatest, LATEST, tryParseVersion, versionToString } from "./version.ts
  *
  * @example
  * ```ts
- * import { microversionServiceName } from "jsr:@x/osauth";
+ * import { microversionServiceName } from "jsr:@x/osauth/discovery";
  * console.assert(microversionServiceName("volumev3") === "volume");
  * console.assert(microversionServiceName("sharev2") === "shared-file-system");
  * console.assert(microversionServiceName("container-infrastructure-management") === "container-infra");
@@ -45,7 +45,7 @@ export function microversionServiceName(serviceType: string): string {
  *
  * @example
  * ```ts
- * import { legacyMicroversionHeaders } from "jsr:@x/osauth";
+ * import { legacyMicroversionHeaders } from "jsr:@x/osauth/discovery";
  * console.assert(legacyMicroversionHeaders("compute")[0] === "X-OpenStack-Nova-API-Version");
  * console.assert(legacyMicroversionHeaders("placement").length === 0);
  * ```
@@ -91,7 +91,7 @@ export function normalizeMicroversion(microversion: string): string {
  *
  * @example
  * ```ts
- * import { microversionHeaders } from "jsr:@x/osauth";
+ * import { microversionHeaders } from "jsr:@x/osauth/discovery";
  * const h = microversionHeaders("compute", "2.79");
  * console.assert(h["OpenStack-API-Version"] === "compute 2.79");
  * console.assert(h["X-OpenStack-Nova-API-Version"] === "2.79");

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { compareVersions, parseVersion, versionToString } from "jsr:@x/osauth";
+ * import { compareVersions, parseVersion, versionToString } from "jsr:@x/osauth/discovery";
  * console.assert(versionToString(parseVersion("v2")) === "2.0");
  * console.assert(compareVersions(parseVersion("2.10"), parseVersion("2.9")) > 0);
  * console.assert(versionToString(parseVersion("latest")) === "latest");
@@ -50,7 +50,7 @@ function partToNumber(part: string | number): number | undefined {
  *
  * @example
  * ```ts
- * import { tryParseVersion } from "jsr:@x/osauth";
+ * import { tryParseVersion } from "jsr:@x/osauth/discovery";
  * console.assert(tryParseVersion("v3")?.join(".") === "3.0");
  * console.assert(tryParseVersion("placement") === undefined);
  * ```
@@ -90,7 +90,7 @@ export function tryParseVersion(version: unknown): ParsedVersion | undefined {
  *
  * @example
  * ```ts
- * import { LATEST, parseVersion } from "jsr:@x/osauth";
+ * import { LATEST, parseVersion } from "jsr:@x/osauth/discovery";
  * console.assert(parseVersion("v2.1").join() === "2,1");
  * console.assert(parseVersion(3).join() === "3,0");
  * console.assert(parseVersion("2.latest")[1] === LATEST);
@@ -153,7 +153,7 @@ export function compareVersions(a: ParsedVersion, b: ParsedVersion): number {
  *
  * @example
  * ```ts
- * import { parseVersion, versionBetween } from "jsr:@x/osauth";
+ * import { parseVersion, versionBetween } from "jsr:@x/osauth/discovery";
  * console.assert(versionBetween(parseVersion("1.0"), parseVersion("1.39"), parseVersion("1.10")));
  * console.assert(!versionBetween(parseVersion("2.0"), undefined, parseVersion("1.10")));
  * ```
@@ -254,7 +254,7 @@ export function impliedVersion(serviceType: string | undefined): ParsedVersion |
  *
  * @example
  * ```ts
- * import { normalizeVersionBounds, versionToString } from "jsr:@x/osauth";
+ * import { normalizeVersionBounds, versionToString } from "jsr:@x/osauth/discovery";
  * const { min, max } = normalizeVersionBounds({ version: "2" });
  * console.assert(versionToString(min!) === "2.0" && versionToString(max!) === "2.latest");
  * ```

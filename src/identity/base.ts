@@ -7,12 +7,9 @@
  */
 import type { AccessInfo } from "../access/access_info.ts";
 import { AuthorizationFailure, OptionError } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
-import type { Session } from "../session/session.ts";
-import type { AuthPlugin, EndpointFilter } from "../types.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
+import type { AuthContext, AuthPlugin, CurrentCredentials, EndpointFilter } from "../types.ts";
 import { officialServiceType } from "../catalog/service_types.ts";
-import { safeInspect } from "../secret.ts";
-import { type CurrentAuth, registerCurrentAuth } from "../session/current_auth.ts";
 import type { AuthStateStore } from "../stores/interface.ts";
 import {
   type CacheIdElements,
@@ -81,7 +78,7 @@ export function requireString(value: unknown, name: string, plugin: string): str
 export const TOKEN_REQUEST_TIMEOUT_MS = 60_000;
 
 /** The timeout of an identity plugin's own requests: the session's, else {@linkcode TOKEN_REQUEST_TIMEOUT_MS}. */
-export function identityTimeout(session: Session): number {
+export function identityTimeout(session: AuthContext): number {
   return session.timeout ?? TOKEN_REQUEST_TIMEOUT_MS;
 }
 
@@ -129,8 +126,8 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   #pending: Promise<AccessInfo> | undefined;
   /** Trusted origins of a token, computed once (requests check them every time). */
   #trustedOf: { access: AccessInfo; list: readonly string[] } | undefined;
-  /** What the Session reads without awaiting while the token is valid (see current_auth.ts). */
-  #currentOf: { access: AccessInfo; refreshAt: number; current: CurrentAuth } | undefined;
+  /** What the Session reads without awaiting while the token is valid (see currentCredentials). */
+  #currentOf: { access: AccessInfo; refreshAt: number; current: CurrentCredentials } | undefined;
   /** The shared half of the cache, with a `stateStore` (see state.ts). */
   #shared: SharedAuthState | undefined;
   #identity: Promise<CacheIdentity> | undefined;
@@ -141,7 +138,6 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
     this.reauthenticate = options.reauthenticate ?? true;
     if (options.stateStore !== undefined) this.#attach(options.stateStore);
     safeInspect(this, () => this.describe());
-    registerCurrentAuth(this, (now) => this.#current(now));
   }
 
   static {
@@ -157,11 +153,12 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   }
 
   /**
-   * The token's headers, endpoints and trusted origins while it is valid
-   * (what `getAccess` would return at once), unless a subclass or the
-   * instance replaced a method they come from.
+   * The token's headers, endpoints and trusted origins while it is valid by
+   * `session.now()` (what `getAccess` would return at once), unless a
+   * subclass or the instance replaced a method they come from; `undefined`
+   * otherwise (see `AuthPlugin.currentCredentials`).
    */
-  #current(now: () => number): CurrentAuth | undefined {
+  currentCredentials(session: AuthContext): CurrentCredentials | undefined {
     const access = this.#access;
     if (!access) return undefined;
     const base = BaseIdentityPlugin.prototype;
@@ -178,15 +175,16 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
         access,
         // access.willExpireSoon(t, MIN_TOKEN_LIFE_SECONDS) is refreshAt <= t
         refreshAt: access.expiresAt.getTime() - MIN_TOKEN_LIFE_SECONDS * 1000,
-        current: {
+        current: Object.freeze({
           headers: Object.freeze({ "X-Auth-Token": access.token }),
           trustedOrigins: this.#trustedList(access),
-          endpoint: (filter) => this.#beforeCatalog(filter) ?? this.#fromCatalog(access, filter),
-        },
+          endpoint: (filter: EndpointFilter) =>
+            this.#beforeCatalog(filter) ?? this.#fromCatalog(access, filter),
+        }),
       };
       this.#currentOf = entry;
     }
-    return this.reauthenticate && entry.refreshAt <= now() ? undefined : entry.current;
+    return this.reauthenticate && entry.refreshAt <= session.now() ? undefined : entry.current;
   }
 
   /** Fields shown by `console.log(plugin)` and `JSON.stringify(plugin)`. No secrets. */
@@ -195,13 +193,13 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   }
 
   /** Obtains a new token from the identity service. */
-  protected abstract getAuthRef(session: Session): Promise<AccessInfo>;
+  protected abstract getAuthRef(session: AuthContext): Promise<AccessInfo>;
 
   /**
    * The current {@linkcode AccessInfo}, authenticating when there is none or
    * it expires within 120 s. Concurrent callers share one request.
    */
-  getAccess(session: Session): Promise<AccessInfo> {
+  getAccess(session: AuthContext): Promise<AccessInfo> {
     const current = this.#access;
     if (
       current &&
@@ -238,22 +236,22 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
   }
 
   /** The token (authenticating on demand). */
-  async getToken(session: Session): Promise<string> {
+  async getToken(session: AuthContext): Promise<string> {
     return (await this.getAccess(session)).token;
   }
 
   /** `{ "X-Auth-Token": token }`. */
-  async getHeaders(session: Session): Promise<Record<string, string>> {
+  async getHeaders(session: AuthContext): Promise<Record<string, string>> {
     return { "X-Auth-Token": await this.getToken(session) };
   }
 
   /** The authenticated user's id. */
-  async getUserId(session: Session): Promise<string | undefined> {
+  async getUserId(session: AuthContext): Promise<string | undefined> {
     return (await this.getAccess(session)).userId;
   }
 
   /** The project id the token is scoped to. */
-  async getProjectId(session: Session): Promise<string | undefined> {
+  async getProjectId(session: AuthContext): Promise<string | undefined> {
     return (await this.getAccess(session)).projectId;
   }
 
@@ -261,7 +259,7 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
    * The catalog URL for a filter. `interface: "auth"` (or an identity filter
    * when the catalog has no identity service) gives the auth URL.
    */
-  async getEndpoint(session: Session, filter: EndpointFilter): Promise<string | undefined> {
+  async getEndpoint(session: AuthContext, filter: EndpointFilter): Promise<string | undefined> {
     return this.#beforeCatalog(filter) ?? this.#fromCatalog(await this.getAccess(session), filter);
   }
 
@@ -290,7 +288,7 @@ export abstract class BaseIdentityPlugin implements AuthPlugin {
    * computed once per token and frozen: the same array is returned until the
    * plugin authenticates again.
    */
-  async getTrustedOrigins(session: Session): Promise<string[]> {
+  async getTrustedOrigins(session: AuthContext): Promise<string[]> {
     return this.#trustedList(this.#access ?? await this.getAccess(session)) as string[];
   }
 

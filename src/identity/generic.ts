@@ -16,7 +16,6 @@
  */
 import type { AccessInfo } from "../access/access_info.ts";
 import { DiscoveryFailure, UntrustedOrigin } from "../errors.ts";
-import type { Session } from "../session/session.ts";
 import {
   type BaseIdentityOptions,
   BaseIdentityPlugin,
@@ -24,7 +23,7 @@ import {
   requireString,
 } from "./base.ts";
 import { resolveVersionUrl } from "../discovery/document.ts";
-import { IDENTITY_REQUEST, type IdentityRequestOptions } from "../session/options.ts";
+import { type AuthContext, IDENTITY_REQUEST, type IdentityRequestOptions } from "../types.ts";
 import type { ScopeOptions, UserOptions } from "./v3/base.ts";
 import { Password as V3Password } from "./v3/password.ts";
 import { Token as V3Token } from "./v3/token.ts";
@@ -158,8 +157,9 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
     return {
       projectId,
       projectName,
-      projectDomainId: o.projectDomainId ?? (o.projectDomainName ? undefined : dom.id),
-      projectDomainName: o.projectDomainName ?? (o.projectDomainId ? undefined : dom.name),
+      // keystoneauth1's `project_domain_id = self._project_domain_id or self._default_domain_id`
+      projectDomainId: o.projectDomainId || dom.id,
+      projectDomainName: o.projectDomainName || dom.name,
       domainId: o.domainId,
       domainName: o.domainName,
       systemScope: o.systemScope,
@@ -192,17 +192,23 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
     };
   }
 
-  /** Whether options were given that only v3 understands. */
+  /** keystoneauth1's `_has_domain_scope`: domain or project domain options (v3 only). */
   protected hasV3OnlyOptions(): boolean {
     const o = this.options;
-    return !!(o.domainId || o.domainName || o.systemScope || o.projectDomainId ||
-      o.projectDomainName || o.unscoped);
+    return !!(o.domainId || o.domainName || o.projectDomainId || o.projectDomainName);
   }
 
-  async #discover(session: Session): Promise<Discovered> {
-    const path = new URL(this.authUrl).pathname.replace(/\/+$/, "");
-    if (/\/v3$/.test(path)) return { v3: this.authUrl };
-    if (/\/v2\.0$/.test(path)) return { v2: this.authUrl };
+  /** Whether a v2.0 plugin can be made (keystoneauth1's `create_plugin` returning None). */
+  protected canUseV2(): boolean {
+    return true;
+  }
+
+  /**
+   * keystoneauth1's `get_discovery(session, auth_url)`: the version document
+   * at the auth URL; `undefined` when it cannot be had (an HTTP error, no
+   * connection, not JSON), as keystoneauth1 catches those.
+   */
+  async #discover(session: AuthContext): Promise<Discovered | undefined> {
     let resp: Response;
     const options: IdentityRequestOptions = {
       authenticated: false,
@@ -215,12 +221,8 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
       resp = await session.request(this.authUrl, options);
     } catch (err) {
       if (err instanceof UntrustedOrigin) throw err; // it says where the redirect pointed
-      throw new DiscoveryFailure(
-        `could not discover identity versions at ${this.authUrl}: ${(err as Error).message}`,
-        { cause: err },
-      );
+      return undefined;
     }
-    let body: unknown;
     const text = await readBodyCapped(
       resp,
       VERSION_DOCUMENT_LIMIT,
@@ -228,14 +230,58 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
       this.authUrl,
       DiscoveryFailure,
     );
+    if (resp.status >= 400) return undefined;
     try {
-      body = JSON.parse(text);
+      return identityVersions(JSON.parse(text), this.authUrl);
     } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * keystoneauth1's generic `_do_create_plugin`: discovery at the auth URL,
+   * then the versions oldest first (newest first with a default domain),
+   * v2.0 skipped with domain options; without a version document, the auth
+   * URL's path must start with `/v2.0` or `/v3`.
+   */
+  async #createPlugin(session: AuthContext): Promise<BaseIdentityPlugin> {
+    const found = await this.#discover(session);
+    if (found === undefined) {
+      const path = new URL(this.authUrl).pathname.toLowerCase();
+      if (path.startsWith("/v2.0")) {
+        if (this.hasV3OnlyOptions()) {
+          throw new DiscoveryFailure("Cannot use v2 authentication with domain scope");
+        }
+        return this.createV2(this.authUrl);
+      }
+      if (path.startsWith("/v3")) return this.createV3(this.authUrl);
       throw new DiscoveryFailure(
-        `the identity version document at ${this.authUrl} is not JSON (HTTP ${resp.status})`,
+        `could not find versioned identity endpoints at ${this.authUrl}: no readable version ` +
+          "document, and the path starts with neither /v3 nor /v2.0 (check auth_url)",
       );
     }
-    return identityVersions(body, this.authUrl);
+    const o = this.options;
+    const newestFirst = !!(o.defaultDomainId || o.defaultDomainName);
+    const order: ("v2" | "v3")[] = newestFirst ? ["v3", "v2"] : ["v2", "v3"];
+    let v2WithDomainScope = false;
+    for (const version of order) {
+      const url = found[version];
+      if (url === undefined) continue;
+      if (version === "v3") return this.createV3(url);
+      if (this.hasV3OnlyOptions()) {
+        v2WithDomainScope = true;
+        continue;
+      }
+      if (this.canUseV2()) return this.createV2(url);
+    }
+    if (v2WithDomainScope) {
+      throw new DiscoveryFailure(
+        `${this.authUrl} offers only identity v2.0, which cannot use domain scope`,
+      );
+    }
+    throw new DiscoveryFailure(
+      `could not find versioned identity endpoints at ${this.authUrl} (check auth_url)`,
+    );
   }
 
   /** The plugin discovery chose, once authenticated. */
@@ -244,21 +290,8 @@ export abstract class GenericIdentityPlugin extends BaseIdentityPlugin {
   }
 
   /** Discovers once, then authenticates with the chosen plugin. */
-  protected async getAuthRef(session: Session): Promise<AccessInfo> {
-    if (!this.#inner) {
-      const found = await this.#discover(session);
-      if (found.v3) this.#inner = this.createV3(found.v3);
-      else if (found.v2) {
-        if (this.hasV3OnlyOptions()) {
-          throw new DiscoveryFailure(
-            `${this.authUrl} offers only identity v2.0, which cannot use domain or system scope`,
-          );
-        }
-        this.#inner = this.createV2(found.v2);
-      } else {
-        throw new DiscoveryFailure(`no identity v3 or v2.0 API found at ${this.authUrl}`);
-      }
-    }
+  protected async getAuthRef(session: AuthContext): Promise<AccessInfo> {
+    this.#inner ??= await this.#createPlugin(session);
     this.#inner.invalidate();
     return this.#inner.getAccess(session);
   }
@@ -302,9 +335,9 @@ export class Password extends GenericIdentityPlugin {
       user_domain_name: u.userDomainName || this.options.defaultDomainName,
     };
   }
-  /** Adds the user domain to the v3-only options. */
-  protected override hasV3OnlyOptions(): boolean {
-    return super.hasV3OnlyOptions() || !!(this.#user.userDomainId || this.#user.userDomainName);
+  /** keystoneauth1: no v2.0 plugin when a user domain is given. */
+  protected override canUseV2(): boolean {
+    return !(this.#user.userDomainId || this.#user.userDomainName);
   }
   /** A v3 plugin with these options. */
   protected createV3(authUrl: string): BaseIdentityPlugin {
@@ -318,8 +351,8 @@ export class Password extends GenericIdentityPlugin {
       ...scope,
       userId: u.userId,
       username: u.username,
-      userDomainId: u.userDomainId ?? (u.userDomainName ? undefined : o.defaultDomainId),
-      userDomainName: u.userDomainName ?? (u.userDomainId ? undefined : o.defaultDomainName),
+      userDomainId: u.userDomainId || o.defaultDomainId,
+      userDomainName: u.userDomainName || o.defaultDomainName,
       password: this.#password,
     });
   }

@@ -9,10 +9,9 @@
  */
 import { AccessInfo } from "../access/access_info.ts";
 import { ConnectTimeout, OptionError } from "../errors.ts";
-import type { Session } from "../session/session.ts";
 import type { AuthStateLease, AuthStateStore } from "../stores/interface.ts";
 import { StateEntryUnreadable } from "../stores/errors.ts";
-import type { Logger } from "../types.ts";
+import type { AuthContext, Logger } from "../types.ts";
 
 /**
  * What makes a plugin's credentials and scope unique (keystoneauth1's
@@ -245,7 +244,7 @@ export class SharedAuthState {
   }
 
   /** A usable state under the key, or `undefined` (a miss; unreadable entries are logged). */
-  async #read(id: CacheIdentity, session: Session): Promise<AccessInfo | undefined> {
+  async #read(id: CacheIdentity, session: AuthContext): Promise<AccessInfo | undefined> {
     let raw: string | undefined;
     try {
       raw = await this.store.get(id.key);
@@ -289,7 +288,7 @@ export class SharedAuthState {
     return access;
   }
 
-  async #write(id: CacheIdentity, access: AccessInfo, session: Session): Promise<void> {
+  async #write(id: CacheIdentity, access: AccessInfo, session: AuthContext): Promise<void> {
     const expiresAt = access.expiresAt.getTime() - this.#marginMs;
     if (expiresAt <= session.now()) return; // a token that short-lived is of no use to others
     const state: StoredState = { auth_token: access.token, body: access.body, cache_id: id.id };
@@ -317,7 +316,7 @@ export class SharedAuthState {
    * warned about and bypassed: the request goes on with `fresh`.
    */
   async authenticate(
-    session: Session,
+    session: AuthContext,
     fresh: () => Promise<AccessInfo>,
     wait: SharedAuthWait = {},
   ): Promise<AccessInfo> {
@@ -395,7 +394,7 @@ export class SharedAuthState {
   async #asHolder(
     id: CacheIdentity,
     lease: AuthStateLease,
-    session: Session,
+    session: AuthContext,
     fresh: () => Promise<AccessInfo>,
   ): Promise<AccessInfo> {
     try {

@@ -4,11 +4,9 @@
  *
  * @module
  */
-import { safeInspect } from "../secret.ts";
-import { redactUrl } from "../logging.ts";
-import type { AuthPlugin } from "../types.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
+import type { AuthPlugin, CurrentCredentials } from "../types.ts";
 import { checkHttpUrl, requireString } from "../identity/base.ts";
-import { registerFixedAuth } from "../session/current_auth.ts";
 
 /** Options of {@linkcode HttpBasic}. */
 export interface HttpBasicOptions {
@@ -64,11 +62,25 @@ export class HttpBasic implements AuthPlugin {
         password: "***",
       }),
     );
-    registerFixedAuth(this, HttpBasic.prototype, {
+    this.#current = Object.freeze({
       headers: Object.freeze({ Authorization: this.#header }),
       trustedOrigins: this.#origins,
-      endpoint: () => this.endpoint,
+      endpoint: (): string | undefined => this.endpoint,
     });
+  }
+
+  readonly #current: CurrentCredentials;
+
+  /**
+   * The fixed headers, endpoint and trusted origins, unless a subclass or
+   * the instance replaced a method they stand for (then `undefined`).
+   */
+  currentCredentials(): CurrentCredentials | undefined {
+    const proto = HttpBasic.prototype;
+    return this.getHeaders === proto.getHeaders && this.getEndpoint === proto.getEndpoint &&
+        this.getTrustedOrigins === proto.getTrustedOrigins
+      ? this.#current
+      : undefined;
   }
   /** `{ Authorization: "Basic ..." }`. */
   getHeaders(): Promise<Record<string, string>> {

@@ -4,11 +4,9 @@
  *
  * @module
  */
-import type { AuthPlugin } from "../types.ts";
+import type { AuthPlugin, CurrentCredentials } from "../types.ts";
 import { checkHttpUrl } from "../identity/base.ts";
-import { NO_ORIGINS, registerFixedAuth, registerNoCredentials } from "../session/current_auth.ts";
-import { redactUrl } from "../logging.ts";
-import { safeInspect } from "../secret.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
 
 const NOTUSED: Readonly<Record<string, string>> = Object.freeze({ "X-Auth-Token": "notused" });
 
@@ -39,12 +37,24 @@ export class NoAuth implements AuthPlugin {
       ? undefined
       : checkHttpUrl(options.endpoint, "endpoint", "NoAuth");
     safeInspect(this, () => ({ endpoint: this.endpoint && redactUrl(this.endpoint) }));
-    registerNoCredentials(this, NoAuth.prototype);
-    registerFixedAuth(this, NoAuth.prototype, {
+    this.#current = Object.freeze({
       headers: NOTUSED,
-      trustedOrigins: NO_ORIGINS,
       endpoint: () => this.endpoint,
+      noCredential: true,
     });
+    this.#headersOnly = Object.freeze({ headers: NOTUSED, noCredential: true });
+  }
+  readonly #current: CurrentCredentials;
+  readonly #headersOnly: CurrentCredentials;
+  /**
+   * `notused`, which is no credential (requests go to any origin), and the
+   * endpoint, unless a subclass or the instance replaced `getHeaders` (then
+   * `undefined`) or `getEndpoint` (then the endpoint is left to it).
+   */
+  currentCredentials(): CurrentCredentials | undefined {
+    const proto = NoAuth.prototype;
+    if (this.getHeaders !== proto.getHeaders) return undefined;
+    return this.getEndpoint === proto.getEndpoint ? this.#current : this.#headersOnly;
   }
   /** keystoneauth1's placeholder token, `"notused"`: no-auth services ignore it. */
   getToken(): Promise<string> {

@@ -4,11 +4,9 @@
  *
  * @module
  */
-import { safeInspect } from "../secret.ts";
-import { redactUrl } from "../logging.ts";
-import type { AuthPlugin } from "../types.ts";
+import { redactUrl, safeInspect } from "../util/secrets.ts";
+import type { AuthPlugin, CurrentCredentials } from "../types.ts";
 import { checkHttpUrl, requireString } from "../identity/base.ts";
-import { registerFixedAuth } from "../session/current_auth.ts";
 
 /** Options of {@linkcode TokenEndpoint}. */
 export interface TokenEndpointOptions {
@@ -42,11 +40,25 @@ export class TokenEndpoint implements AuthPlugin {
     this.#token = requireString(options.token, "token", "TokenEndpoint");
     this.#origins = Object.freeze([new URL(this.endpoint).origin]);
     safeInspect(this, () => ({ endpoint: redactUrl(this.endpoint), token: "***" }));
-    registerFixedAuth(this, TokenEndpoint.prototype, {
+    this.#current = Object.freeze({
       headers: Object.freeze({ "X-Auth-Token": this.#token }),
       trustedOrigins: this.#origins,
-      endpoint: () => this.endpoint,
+      endpoint: (): string | undefined => this.endpoint,
     });
+  }
+
+  readonly #current: CurrentCredentials;
+
+  /**
+   * The fixed headers, endpoint and trusted origins, unless a subclass or
+   * the instance replaced a method they stand for (then `undefined`).
+   */
+  currentCredentials(): CurrentCredentials | undefined {
+    const proto = TokenEndpoint.prototype;
+    return this.getHeaders === proto.getHeaders && this.getEndpoint === proto.getEndpoint &&
+        this.getTrustedOrigins === proto.getTrustedOrigins
+      ? this.#current
+      : undefined;
   }
 
   /** The token. */

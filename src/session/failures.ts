@@ -5,8 +5,8 @@
  * @module
  */
 import { ConnectFailure, ConnectTimeout, OptionError } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
 import { permissionErrorFor } from "../net/permissions.ts";
+import { redactUrl } from "../util/secrets.ts";
 
 /** The message of a fetch error, with the URL redacted; Node's "fetch failed" gets its cause. */
 function errorDetail(err: unknown, url: string): string {

@@ -1,13 +1,17 @@
 /**
- * Option types of {@linkcode Session} and its requests.
+ * Option types of {@linkcode Session}, and the checks of its options and its
+ * requests' (`RequestOptions` is in types.ts, with the auth plugin interface).
  *
  * @module
  */
-import type { AuthPlugin, EndpointDataFilter, EndpointFilter, Logger } from "../types.ts";
+import type { AuthPlugin, Logger, RequestOptions } from "../types.ts";
 import type { DiscoveryCache } from "../discovery/cache.ts";
-import type { BodyLike, HeadersLike } from "../util/web_types.ts";
+import type { HeadersLike } from "../util/web_types.ts";
 import { OptionError } from "../errors.ts";
 import * as v from "../util/validate.ts";
+
+export type { IdentityRequestOptions, RequestOptions } from "../types.ts";
+export { IDENTITY_REQUEST } from "../types.ts";
 
 /** Options of `new Session(options)`. All are optional. */
 export interface SessionOptions {
@@ -87,56 +91,17 @@ export interface SessionOptions {
   trustedOrigins?: readonly string[];
   /** Most redirects followed for one request (default 30, as keystoneauth1). */
   redirectLimit?: number;
-}
-
-/** Options of `session.request(url, options)` and its method shortcuts. */
-export interface RequestOptions {
-  /** HTTP method (default GET). */
-  method?: string;
-  /** Request headers. */
-  headers?: HeadersLike;
-  /** Raw body. */
-  body?: BodyLike;
-  /** A value sent as JSON (sets Content-Type, as keystoneauth1; no Accept). */
-  json?: unknown;
-  /** Send credentials (default: true when an auth plugin is available). */
-  authenticated?: boolean;
-  /** Auth plugin for this request instead of the session's. */
-  auth?: AuthPlugin;
-  /** Selects the endpoint a relative URL is joined to. */
-  endpointFilter?: EndpointFilter | EndpointDataFilter;
-  /** Base URL a relative URL is joined to, instead of the catalog's. */
-  endpointOverride?: string;
-  /** Throw an HttpError on status >= 400 (default true). */
-  raiseExc?: boolean;
-  /** On 401, invalidate, re-authenticate and retry once (default true). */
-  allowReauth?: boolean;
-  /** Microversion to request. */
-  microversion?: string;
-  /** Service type named in the microversion header (default: the filter's). */
-  microversionServiceType?: string;
-  /** Overrides the session's connectRetries. */
-  connectRetries?: number;
-  /** Overrides the session's statusCodeRetries. */
-  statusCodeRetries?: number;
-  /** Overrides the session's retriableStatusCodes. */
-  retriableStatusCodes?: readonly number[];
-  /** Overrides the session's retryNonIdempotent. */
-  retryNonIdempotent?: boolean;
-  /** Overrides the session's timeout (ms), also for this request's wait for a token. */
-  timeout?: number;
   /**
-   * Aborts the request, including any wait for a token, a retry or a
-   * concurrency slot: the call rejects with the signal's reason and is not
-   * retried (a token request other requests share goes on).
+   * Record a `RequestTiming` (method, redacted URL, status, elapsed ms) for
+   * every HTTP response; read them with `getTimings()` (default false).
    */
-  signal?: AbortSignal;
-  /** Sent as `X-OpenStack-Request-ID` (a `req-<uuid>`). */
-  globalRequestId?: string;
-  /** Logger for this request instead of the session's. */
-  logger?: Logger;
-  /** Follow redirects (default true). */
-  redirect?: boolean;
+  collectTiming?: boolean;
+  /**
+   * At most this many requests per second (keystoneauth1's `rate_limit`):
+   * each attempt (retries and redirect hops too) starts at least
+   * `1 / rateLimit` s after the one before, in the order they asked.
+   */
+  rateLimit?: number;
 }
 
 /** The checks of every {@linkcode SessionOptions} option (see src/util/validate.ts). */
@@ -165,6 +130,8 @@ const SESSION_CHECKS: v.Checks = v.checks({
   apiVersions: v.stringRecord,
   trustedOrigins: v.stringList,
   redirectLimit: v.nonNegativeInt,
+  collectTiming: v.boolean,
+  rateLimit: v.positiveMs,
 });
 
 /** `value` at `name` unless it is undefined or a string; else {@linkcode OptionError}. */
@@ -228,6 +195,9 @@ const REQUEST_CHECKS: v.Checks = v.checks({
   globalRequestId: v.string,
   logger: v.logger,
   redirect: v.boolean,
+  query: (value, name) => {
+    if (!(value instanceof URLSearchParams)) v.record(value, name);
+  },
 });
 
 /**
@@ -267,18 +237,4 @@ export function positiveNumber(value: unknown, name: string): number | undefined
 /** Throws {@linkcode OptionError} unless `value` is undefined or a non-negative finite number. */
 export function nonNegativeMs(value: unknown, name: string): void {
   if (value !== undefined) v.nonNegativeMs(value, name);
-}
-
-/**
- * Internal (not exported by the package): set on the options of a request an
- * identity plugin makes (token request, identity version discovery). Such a
- * request follows no redirect to another origin: its body (password,
- * secret, passcode, token, receipt) must never be sent anywhere else.
- */
-export const IDENTITY_REQUEST: unique symbol = Symbol("osauth.identityRequest");
-
-/** {@linkcode RequestOptions} of an identity plugin's request (see {@linkcode IDENTITY_REQUEST}). */
-export interface IdentityRequestOptions extends RequestOptions {
-  /** This is an identity request. */
-  [IDENTITY_REQUEST]?: true;
 }

@@ -37,3 +37,11 @@ export function isoSeconds(date: Date): string {
 export function toDate(value: Date | string | number): Date {
   return value instanceof Date ? new Date(value.getTime()) : new Date(value);
 }
+
+/** An hour in milliseconds: a fixture token's default lifetime. */
+export const HOUR_MS = 3_600_000;
+
+/** A Keystone audit id: a 22-character urlsafe base64 string. */
+export function newAuditId(): string {
+  return randomBase64Url(16);
+}

@@ -42,14 +42,6 @@
 export {
   type FixtureRoleInput,
   type StandardEndpoints,
-  type V2AccessData,
-  type V2CatalogEndpoint,
-  type V2CatalogEntry,
-  type V2EndpointOptions,
-  V2FixtureService,
-  V2Token,
-  type V2TokenBody,
-  type V2TokenOptions,
   type V3CatalogEndpoint,
   type V3CatalogEntry,
   type V3DomainRef,
@@ -64,11 +56,21 @@ export {
   type V3TokenRole,
   type V3TrustData,
   type V3TrustScope,
-} from "./fixtures.ts";
+} from "./fixtures/v3.ts";
+export {
+  type V2AccessData,
+  type V2CatalogEndpoint,
+  type V2CatalogEntry,
+  type V2EndpointOptions,
+  V2FixtureService,
+  V2Token,
+  type V2TokenBody,
+  type V2TokenOptions,
+} from "./fixtures/v2.ts";
+export { FakeCloud } from "./fake_cloud.ts";
 export {
   FAKE_CLOUD_DEFAULTS,
   type FakeApplicationCredential,
-  FakeCloud,
   type FakeCloudDefaults,
   type FakeCloudOptions,
   type FakeCloudStats,
@@ -87,5 +89,5 @@ export {
   type FakeTrust,
   type FakeUser,
   type FakeVersion,
-} from "./fake_cloud.ts";
+} from "./fake/types.ts";
 export { FAKE_CORS_ALLOW_HEADERS, FAKE_CORS_EXPOSE_HEADERS, type FakeCors } from "./cors.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 import { ConnectFailure, ConnectTimeout, type OsAuthError } from "../errors.ts";
-import { redactUrl } from "../logging.ts";
 import { readBodyStart } from "./body_start.ts";
+import { redactUrl } from "./secrets.ts";
 
 /** Largest token response read (a big catalog is a few hundred KiB). */
 export const TOKEN_BODY_LIMIT: number = 16 * 1024 * 1024;

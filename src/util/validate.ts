@@ -198,7 +198,7 @@ export function methods(
 export const authPlugin: Check = methods(
   "an auth plugin",
   ["getHeaders", "getEndpoint", "invalidate"],
-  ["getTrustedOrigins", "getProjectId"],
+  ["getTrustedOrigins", "getProjectId", "currentCredentials"],
 );
 
 /** A logger (a debug method; info, warn and error when given). */

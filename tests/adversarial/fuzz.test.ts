@@ -13,15 +13,8 @@
  * echoed-secrets), and
  * quote no raw control character in a message or log line (injection).
  */
-import {
-  Adapter,
-  fetchVersionDocument,
-  HttpError,
-  OsAuthError,
-  Session,
-  TokenEndpoint,
-  v3,
-} from "../../mod.ts";
+import { Adapter, HttpError, OsAuthError, Session, TokenEndpoint, v3 } from "../../mod.ts";
+import { fetchVersionDocument } from "../../src/discovery/mod.ts";
 import { V3Token } from "../../src/testing/mod.ts";
 import {
   errorBody,

@@ -314,13 +314,14 @@ Deno.test("bad files: the error names the file and, for YAML, the line; no secre
 
   await rejects(
     loadCloudConfig({ files: [`${FIXTURES}not_mapping.txt`], env: {} }),
-    /not_mapping\.txt is empty or not a mapping/,
+    /not_mapping\.txt is not a mapping/,
   );
   await rejects(
     loadCloudConfig({ yaml: "clouds:\n  a: [1,\n", env: {} }),
     /invalid YAML in <yaml option> at line 3/,
   );
-  await rejects(loadCloudConfig({ yaml: "", env: {} }), /<yaml option> is empty or not a mapping/);
+  // an empty file is nothing, as in openstacksdk (issue #11): here no cloud at all
+  await rejects(loadCloudConfig({ yaml: "", env: {} }), /no OpenStack cloud is configured/);
   await rejects(
     loadCloudConfig({
       yaml: "clouds: {a: {regions: [{name: r, bogus: 1}], auth: {auth_url: x}}}",

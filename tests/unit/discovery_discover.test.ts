@@ -3,16 +3,15 @@ import {
   type AuthPlugin,
   DiscoveryCache,
   DiscoveryFailure,
-  discoveryPlan,
   EndpointData,
   EndpointNotFound,
-  fetchVersionDocument,
   getEndpointData,
   MissingAuthPlugin,
   OptionError,
   Session,
   VersionNotAvailable,
 } from "../../mod.ts";
+import { discoveryPlan, fetchVersionDocument } from "../../src/discovery/mod.ts";
 import { adminPassword, serveCloud } from "./_helpers.ts";
 
 // ---------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
+import { DiscoveryFailure } from "../../mod.ts";
 import {
-  DiscoveryFailure,
   LATEST,
   normalizeStatus,
   resolveVersionUrl,
   VersionDocument,
-} from "../../mod.ts";
+} from "../../src/discovery/mod.ts";
 import { extractVersionEntries } from "../../src/discovery/document.ts";
 
 const KEYSTONE = {

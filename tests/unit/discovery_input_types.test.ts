@@ -6,7 +6,9 @@
  * TypeError (issue #11).
  */
 import assert from "node:assert/strict";
-import * as m from "../../mod.ts";
+import * as root from "../../mod.ts";
+import * as discovery from "../../src/discovery/mod.ts";
+const m = { ...root, ...discovery };
 const bad: unknown[] = [null, undefined, 5, "x", {}, [], true, { serviceType: 5 }];
 const fns: Record<string, (a: unknown, b?: unknown) => unknown> = {
   normalizeInterface: (a) => m.normalizeInterface(a as never),

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import {
   EndpointData,
-  legacyMicroversionHeaders,
-  microversionHeaders,
-  microversionServiceName,
   negotiateMicroversion,
-  normalizeMicroversion,
   OptionError,
   VersionNotAvailable,
 } from "../../mod.ts";
+import {
+  legacyMicroversionHeaders,
+  microversionHeaders,
+  microversionServiceName,
+  normalizeMicroversion,
+} from "../../src/discovery/mod.ts";
 
 Deno.test("microversion headers per service, as keystoneauth1 sends them", async (t) => {
   const cases: [string, string, Record<string, string>][] = [

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
+import { OptionError } from "../../mod.ts";
 import {
   compareVersions,
   LATEST,
   normalizeVersionBounds,
-  OptionError,
   parseVersion,
   tryParseVersion,
   versionBetween,
   versionFromUrl,
   versionMatch,
   versionToString,
-} from "../../mod.ts";
+} from "../../src/discovery/mod.ts";
 import {
   describeBounds,
   impliedVersion,

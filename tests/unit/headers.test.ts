@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { OptionError, Session } from "../../mod.ts";
-import {
-  headerKey,
-  type HeaderRecord,
-  mergeHeaders,
-  setHeader,
-} from "../../src/session/headers.ts";
+import { headerKey, type HeaderRecord, mergeHeaders, setHeader } from "../../src/util/headers.ts";
 import { echoServer } from "./_helpers.ts";
 
 Deno.test("headers: lower-case keys, later values win, every HeadersInit form, bad input refused", () => {

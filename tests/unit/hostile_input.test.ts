@@ -12,7 +12,6 @@ import {
   AuthorizationFailure,
   DiscoveryCache,
   DiscoveryFailure,
-  fetchVersionDocument,
   HttpError,
   type Logger,
   OptionError,
@@ -20,10 +19,12 @@ import {
   Session,
   v3,
 } from "../../mod.ts";
-import { logResponse, redactBody, redactUrl, redactUrlsIn, TOO_DEEP } from "../../src/logging.ts";
+import { fetchVersionDocument } from "../../src/discovery/mod.ts";
+import { logResponse } from "../../src/logging.ts";
 import { TOKEN_BODY_LIMIT, VERSION_DOCUMENT_LIMIT } from "../../src/util/body.ts";
 import { ERROR_BODY_LIMIT, MESSAGE_LIMIT } from "../../src/errors.ts";
 import { V3Token } from "../../src/testing/mod.ts";
+import { redactBody, redactUrl, redactUrlsIn, TOO_DEEP } from "../../src/util/secrets.ts";
 
 const SEED = Number(Deno.env.get("OSAUTH_FUZZ_SEED") ?? Date.now() % 1_000_000);
 

@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
 import { type Logger, Session, v2, v3 } from "../../mod.ts";
 import { FakeCloud } from "../../src/testing/mod.ts";
+import { logRequest, logResponse } from "../../src/logging.ts";
 import {
   hashSecret,
   isSensitiveHeader,
-  logRequest,
-  logResponse,
   redactBody,
   redactHeaders,
   redactUrl,
-} from "../../src/logging.ts";
+} from "../../src/util/secrets.ts";
 
 /** Collects every debug/info/warn/error call, with its arguments stringified. */
 class Collector implements Logger {

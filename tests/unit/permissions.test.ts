@@ -55,7 +55,9 @@ Deno.test("Deno permissions, in child processes", async (t) => {
   probe.close();
   try {
     await t.step("importing the entry points needs no permission", async () => {
-      for (const entry of ["mod.ts", "src/clouds/mod.ts", "src/testing/mod.ts"]) {
+      for (
+        const entry of ["mod.ts", "src/discovery/mod.ts", "src/clouds/mod.ts", "src/testing/mod.ts"]
+      ) {
         const path = await script(
           dir,
           "import_only.ts",

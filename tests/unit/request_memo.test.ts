@@ -17,7 +17,7 @@ import {
 } from "../../mod.ts";
 import type { AuthPlugin, EndpointDataFilter, RequestOptions } from "../../mod.ts";
 import type { EndpointFilter } from "../../mod.ts";
-import { isAbsoluteUrl } from "../../src/session/url.ts";
+import { isAbsoluteUrl } from "../../src/util/url.ts";
 import { adminPassword, echoServer, serveCloud } from "./_helpers.ts";
 
 interface Echo {

@@ -5,16 +5,15 @@
  */
 import { AccessInfo } from "../../access/access_info.ts";
 import { OptionError } from "../../errors.ts";
-import type { Session } from "../../session/session.ts";
 import {
   type BaseIdentityOptions,
   BaseIdentityPlugin,
   identityTimeout,
   tokenResponseJson,
 } from "../base.ts";
-import { joinUrl } from "../../session/url.ts";
+import { joinUrl } from "../../util/url.ts";
 import type { CacheIdElements } from "../state.ts";
-import { IDENTITY_REQUEST, type IdentityRequestOptions } from "../../session/options.ts";
+import { type AuthContext, IDENTITY_REQUEST, type IdentityRequestOptions } from "../../types.ts";
 
 /** Options of every v2.0 plugin. */
 export interface V2Options extends BaseIdentityOptions {
@@ -67,17 +66,22 @@ export abstract class V2Auth extends BaseIdentityPlugin {
     return { ...super.describe(), ...this.#scope };
   }
 
+  /** Headers of the token request beyond Accept (v2 Token: `X-Auth-Token`, as keystoneauth1). */
+  protected authHeaders(): Record<string, string> {
+    return {};
+  }
+
   /** The credentials part of `auth` (holds secrets). */
   protected abstract credentials(): Record<string, unknown>;
 
   /** `POST <authUrl>/tokens`. */
-  protected async getAuthRef(session: Session): Promise<AccessInfo> {
+  protected async getAuthRef(session: AuthContext): Promise<AccessInfo> {
     const url = joinUrl(this.authUrl, "tokens");
     const options: IdentityRequestOptions = {
       method: "POST",
       json: { auth: { ...this.credentials(), ...this.#scope } },
       authenticated: false,
-      headers: { Accept: "application/json" },
+      headers: { Accept: "application/json", ...this.authHeaders() },
       timeout: identityTimeout(session),
       [IDENTITY_REQUEST]: true,
     };

@@ -36,8 +36,9 @@ export class Password extends V2Auth {
   constructor(options: PasswordOptions) {
     super(options);
     const password = requireString(options.password, "password", "v2.Password");
-    if (options.userId) this.#creds = { userId: options.userId, password };
-    else if (options.username) this.#creds = { username: options.username, password };
+    // keystoneauth1: `if self.username: ... elif self.user_id: ...`
+    if (options.username) this.#creds = { username: options.username, password };
+    else if (options.userId) this.#creds = { userId: options.userId, password };
     else throw new OptionError("v2.Password: username or userId is required");
     this.#elements = { username: options.username, user_id: options.userId, password };
   }

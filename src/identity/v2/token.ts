@@ -29,6 +29,9 @@ export class Token extends V2Auth {
     super(options);
     this.#token = requireString(options.token, "token", "v2.Token");
   }
+  protected override authHeaders(): Record<string, string> {
+    return { "X-Auth-Token": this.#token };
+  }
   protected credentials(): Record<string, unknown> {
     return { token: { id: this.#token } };
   }

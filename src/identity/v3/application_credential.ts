@@ -7,7 +7,6 @@ import { OptionError } from "../../errors.ts";
 import { requireString } from "../base.ts";
 import {
   type AuthMethod,
-  type ScopeOptions,
   userCacheElements,
   type UserOptions,
   userRef,
@@ -16,8 +15,7 @@ import {
 } from "./base.ts";
 
 /** Options of {@linkcode ApplicationCredential}. */
-export interface ApplicationCredentialOptions
-  extends Omit<V3Options, keyof ScopeOptions>, UserOptions {
+export interface ApplicationCredentialOptions extends V3Options, UserOptions {
   /** The credential id (or give the name and the user). */
   applicationCredentialId?: string;
   /** The credential name; needs userId, or username + user domain. */
@@ -76,11 +74,9 @@ export class ApplicationCredential extends V3Auth {
   #method: AuthMethod;
   /** Creates the plugin. */
   constructor(options: ApplicationCredentialOptions) {
-    super({
-      authUrl: options?.authUrl,
-      includeCatalog: options?.includeCatalog,
-      reauthenticate: options?.reauthenticate,
-    });
+    // The scope is sent as given, as keystoneauth1 does (Keystone refuses a
+    // scope other than the credential's own).
+    super(options);
     this.#method = applicationCredentialMethod(options, "v3.ApplicationCredential");
   }
   /** `[application_credential]`. */

@@ -5,7 +5,6 @@
  */
 import { AccessInfo } from "../../access/access_info.ts";
 import { AuthorizationFailure, OptionError } from "../../errors.ts";
-import type { Session } from "../../session/session.ts";
 import {
   type BaseIdentityOptions,
   BaseIdentityPlugin,
@@ -13,9 +12,9 @@ import {
   requireString,
   tokenResponseJson,
 } from "../base.ts";
-import { joinUrl } from "../../session/url.ts";
+import { joinUrl } from "../../util/url.ts";
 import type { CacheIdElements } from "../state.ts";
-import { IDENTITY_REQUEST, type IdentityRequestOptions } from "../../session/options.ts";
+import { type AuthContext, IDENTITY_REQUEST, type IdentityRequestOptions } from "../../types.ts";
 
 /** Scope options shared by v3 plugins (choose at most one target). */
 export interface ScopeOptions {
@@ -76,6 +75,12 @@ export interface AuthMethod {
    * Holds secrets. A method without it makes the plugin uncacheable.
    */
   cacheIdElements?(): CacheIdElements;
+  /**
+   * Headers the method adds to the token request (keystoneauth1's
+   * `get_auth_data(session, auth, headers)`: the token method sends
+   * `X-Auth-Token`). Hold secrets.
+   */
+  headers?(): Record<string, string>;
 }
 
 function domainRef(id: string | undefined, name: string | undefined): Record<string, string> {
@@ -144,6 +149,18 @@ export function buildScope(o: ScopeOptions, plugin: string): unknown {
   if (o.trustId) return { "OS-TRUST:trust": { id: o.trustId } };
   if (o.unscoped) return "unscoped";
   return undefined;
+}
+
+/**
+ * The base the v3 token URL is built on: keystoneauth1's
+ * `if not auth_url.rstrip('/').endswith('v3'): auth_url + '/v3'` (a plain
+ * suffix test, so `.../v3/` and `.../identity/v3` are kept as they are).
+ */
+export function v3TokenBase(authUrl: string): string {
+  let end = authUrl.length;
+  while (end > 0 && authUrl.charCodeAt(end - 1) === 47) end--;
+  const stripped = authUrl.slice(0, end);
+  return stripped.endsWith("v3") ? authUrl : `${stripped}/v3`;
 }
 
 /**
@@ -225,6 +242,14 @@ export abstract class V3Auth extends BaseIdentityPlugin {
     return elements;
   }
 
+  /** Accept, the methods' headers (X-Auth-Token of the token method) and the receipt. */
+  #requestHeaders(): Record<string, string> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    for (const m of this.authMethods()) if (m.headers) Object.assign(headers, m.headers());
+    if (this.#receipt !== undefined) headers["Openstack-Auth-Receipt"] = this.#receipt;
+    return headers;
+  }
+
   /** The request body for `POST /auth/tokens`. Holds secrets: never log it. */
   buildRequestBody(): Record<string, unknown> {
     const methods = this.authMethods();
@@ -235,19 +260,21 @@ export abstract class V3Auth extends BaseIdentityPlugin {
     return { auth };
   }
 
-  /** `POST <authUrl>/auth/tokens`. */
-  protected async getAuthRef(session: Session): Promise<AccessInfo> {
+  /**
+   * `POST <authUrl>/auth/tokens`, or `<authUrl>/v3/auth/tokens` when the auth
+   * URL (trailing slashes stripped) does not end in `v3`: keystoneauth1's
+   * v3 `get_auth_ref`, so devstack's unversioned `http://host/identity` works.
+   */
+  protected async getAuthRef(session: AuthContext): Promise<AccessInfo> {
     const url = joinUrl(
-      this.authUrl,
+      v3TokenBase(this.authUrl),
       this.includeCatalog ? "auth/tokens" : "auth/tokens?nocatalog",
     );
     const options: IdentityRequestOptions = {
       method: "POST",
       json: this.buildRequestBody(),
       authenticated: false,
-      headers: this.#receipt === undefined
-        ? { Accept: "application/json" }
-        : { Accept: "application/json", "Openstack-Auth-Receipt": this.#receipt },
+      headers: this.#requestHeaders(),
       timeout: identityTimeout(session),
       [IDENTITY_REQUEST]: true,
     };

@@ -15,7 +15,12 @@ export interface TokenOptions extends V3Options {
 /** The `token` method. */
 export function tokenMethod(o: { token?: string }, plugin: string): AuthMethod {
   const id = requireString(o.token, "token", plugin);
-  return { name: "token", payload: () => ({ id }), cacheIdElements: () => ({ token_token: id }) };
+  return {
+    name: "token",
+    payload: () => ({ id }),
+    cacheIdElements: () => ({ token_token: id }),
+    headers: () => ({ "X-Auth-Token": id }),
+  };
 }
 
 /**

@@ -1,11 +1,9 @@
 /**
- * URL helpers of the request pipeline: absolute-URL test, keystoneauth1's
- * join, and origins for the trusted-origin check.
+ * URL helpers: absolute-URL test, keystoneauth1's join, and origins (for
+ * the trusted-origin check). No imports: shared by every layer.
  *
  * @module
  */
-import { UntrustedOrigin } from "../errors.ts";
-
 /** Whether `url` starts with `scheme://` (what a RegExp would test, in a loop). */
 export function isAbsoluteUrl(url: string): boolean {
   const n = url.length;
@@ -58,15 +56,4 @@ export function originOf(url: string): string | undefined {
 export function trustedUrl(url: string, trusted: ReadonlySet<string>): boolean {
   const origin = originOf(url);
   return origin !== undefined && trusted.has(origin);
-}
-
-/** Throws {@linkcode UntrustedOrigin} unless `url`'s origin is in `trusted`. */
-export function checkTrusted(url: string, trusted: ReadonlySet<string>): void {
-  const origin = originOf(url);
-  if (!origin || !trusted.has(origin)) {
-    throw new UntrustedOrigin(
-      `refusing to send credentials to ${origin ?? "a URL without an origin"}: it is not ` +
-        "the auth URL's origin, in the catalog, an endpointOverride or in trustedOrigins",
-    );
-  }
 }

@@ -1,0 +1,244 @@
+/**
+ * Internal, request stage 4 ("send"): one request to the network, again
+ * after connection failures and retriable statuses as its policy allows,
+ * each attempt within the session's concurrency limit, the attempt's
+ * timeout and the caller's signal, logged when a logger is set. Redirects
+ * and re-authentication are the next stages (redirects.ts, reauth.ts).
+ *
+ * Seams (CONTRIBUTING.md, "The request path"): {@linkcode attempt} is the
+ * one place a request meets `fetch` (a rate limiter or timings wrap it);
+ * {@linkcode statusRetryDelay} decides how long a retriable status waits.
+ *
+ * @module
+ */
+import { ConnectFailure, ConnectTimeout, parseRetryAfter } from "../errors.ts";
+import type { Logger } from "../types.ts";
+import { logRequest, logResponse } from "../logging.ts";
+import { redactUrl } from "../util/secrets.ts";
+import type { Transport } from "../net/transport.ts";
+import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./failures.ts";
+import { type Policy, type Prepared, secretsOf } from "./prepare.ts";
+import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
+import type { Semaphore } from "./semaphore.ts";
+import { acquireLimits, type RateLimiter } from "./rate_limit.ts";
+import type { TimingLog } from "./timings.ts";
+import { timedBody } from "./timed_body.ts";
+
+/** What sending needs from the session. */
+export interface SendEnv {
+  /** The session's fetch (with its TLS settings). */
+  transport(): Transport;
+  /** The `maxConcurrency` limit, if any. */
+  readonly semaphore: Semaphore | undefined;
+  /** The `rateLimit` limiter, if any. */
+  readonly rate: RateLimiter | undefined;
+  /** The `collectTiming` log, if any. */
+  readonly timings: TimingLog | undefined;
+  /** Backoff base delay (ms; default in retry.ts) and the cap of every delay. */
+  readonly backoff: { readonly baseMs: number | undefined; readonly maxMs: number };
+  /** The session's clock (Retry-After dates). */
+  now(): number;
+  /** Responses that took more than one attempt -> attempts (for error messages). */
+  readonly attempts: WeakMap<Response, number>;
+}
+
+/** The `fetch` options of a request (redirects are followed by the Session). */
+export function fetchInit(req: Prepared): RequestInit {
+  // GET is fetch's default method: not naming it is measurably faster on Deno.
+  const init: RequestInit = req.method === "GET"
+    ? { headers: req.headers, redirect: "manual" }
+    : { method: req.method, headers: req.headers, redirect: "manual" };
+  if (req.body !== undefined && req.body !== null) init.body = req.body;
+  return init;
+}
+
+/**
+ * A browser's answer to a 3xx under `redirect: "manual"`: an opaque redirect
+ * (status 0, no headers), which cannot be followed; see
+ * docs/DIFFERENCES.md#D-opaque-redirect.
+ */
+function opaqueRedirect(req: Prepared): ConnectFailure {
+  return new ConnectFailure(
+    `${req.method} ${redactUrl(req.url)} was redirected, and the browser hides a redirect's ` +
+      'status and Location from scripts (an opaque redirect: fetch\'s redirect "manual"), so ' +
+      "osauth cannot follow it with the credentials kept to trusted origins. Use the URL it " +
+      "redirects to (often the same one with or without a trailing slash, or https).",
+  );
+}
+
+/** Sends `req`, again after connection failures and retriable statuses as `policy` allows. */
+export async function send(
+  env: SendEnv,
+  req: Prepared,
+  signal: AbortSignal | undefined,
+  policy: Policy,
+): Promise<Response> {
+  const logger = policy.logger;
+  const guarded = signal !== undefined || policy.timeout !== undefined ||
+    env.semaphore !== undefined || env.rate !== undefined || req.limits !== undefined;
+  let connectAttempt = 0;
+  let statusAttempt = 0;
+  for (let n = 1;; n++) {
+    signal?.throwIfAborted();
+    const init = fetchInit(req);
+    const secrets = logger ? secretsOf(req) : undefined;
+    if (logger) {
+      await logRequest(logger, {
+        method: req.method,
+        url: req.url,
+        headers: new Headers(req.headers),
+        body: req.bodyText,
+        secretHeaders: req.secretHeaders,
+        secrets,
+      });
+    }
+    const started = logger || env.timings ? performance.now() : 0;
+    let resp: Response;
+    try {
+      resp = guarded
+        ? await attempt(env, req, init, policy.timeout, signal, logger)
+        : await env.transport()(req.url, init); // nothing to limit, time or abort
+    } catch (err) {
+      const failure = fetchFailure(err, req.url, signal);
+      // A streamed body is consumed by the first attempt: it is never sent twice.
+      const replayable = !(req.body instanceof ReadableStream);
+      // A refused connection sent nothing: even a POST may go again.
+      const resendable = (replayable && isConnectionRefused(failure.cause)) ||
+        mayResend(req, policy);
+      if (connectAttempt < policy.connectRetries && resendable) {
+        const delay = backoffDelay(connectAttempt, env.backoff);
+        connectAttempt++;
+        logger?.debug(
+          retryNote(req, delay, connectAttempt, policy.connectRetries, failure.message),
+        );
+        await sleep(delay, signal);
+        continue;
+      }
+      const note = connectAttempt < policy.connectRetries
+        ? notResentReason(req.method, replayable)
+        : "";
+      throw finalConnectError(failure, req, n, policy.timeout, note);
+    }
+    if (resp.status === 0) throw opaqueRedirect(req);
+    env.timings?.record(req.method, req.url, resp.status, performance.now() - started);
+    if (logger) {
+      await logResponse(logger, {
+        method: req.method,
+        url: req.url,
+        status: resp.status,
+        headers: resp.headers,
+        body: await loggableBody(resp),
+        elapsedMs: performance.now() - started,
+        secrets,
+      });
+    }
+    if (
+      statusAttempt < policy.statusRetries && policy.retriable.includes(resp.status) &&
+      mayResend(req, policy)
+    ) {
+      const header = resp.headers.get("retry-after");
+      await resp.body?.cancel();
+      const delay = statusRetryDelay(env, header, statusAttempt);
+      statusAttempt++;
+      const why = `HTTP ${resp.status}` + (header !== null ? ` (Retry-After: ${header})` : "");
+      logger?.debug(retryNote(req, delay, statusAttempt, policy.statusRetries, why));
+      await sleep(delay, signal);
+      continue;
+    }
+    if (n > 1) env.attempts.set(resp, n);
+    return resp;
+  }
+}
+
+/**
+ * How long to wait before retry `statusAttempt + 1` of a retriable status:
+ * its `Retry-After` (capped by `maxRetryDelay`), else the backoff delay.
+ */
+export function statusRetryDelay(
+  env: SendEnv,
+  retryAfter: string | null,
+  statusAttempt: number,
+): number {
+  const after = parseRetryAfter(retryAfter, env.now());
+  return after !== undefined
+    ? Math.min(after * 1000, env.backoff.maxMs)
+    : backoffDelay(statusAttempt, env.backoff);
+}
+
+/** Whether `req` may be sent again after it may have reached the server. */
+function mayResend(req: Prepared, policy: Policy): boolean {
+  return !(req.body instanceof ReadableStream) &&
+    (isIdempotent(req.method) || policy.retryNonIdempotent);
+}
+
+/**
+ * One attempt with a concurrency slot, the per-attempt timeout and the
+ * caller's signal. A timeout becomes {@linkcode ConnectTimeout}.
+ */
+export async function attempt(
+  env: SendEnv,
+  req: Prepared,
+  init: RequestInit,
+  timeout: number | undefined,
+  signal: AbortSignal | undefined,
+  logger?: Logger,
+): Promise<Response> {
+  const url = req.url;
+  // Waiting for a slot or the rate limit is not part of the attempt's timeout.
+  const release = env.semaphore || env.rate || req.limits
+    ? await acquireLimits(
+      req.limits,
+      env.semaphore,
+      env.rate,
+      env.now,
+      signal,
+      logger &&
+        ((ms) =>
+          logger.debug(`rate limit: ${req.method} ${redactUrl(url)} waited ${Math.round(ms)} ms`)),
+    )
+    : undefined;
+  try {
+    const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
+    const combined = signal && timeoutSignal
+      ? AbortSignal.any([signal, timeoutSignal])
+      : signal ?? timeoutSignal;
+    if (combined) init.signal = combined;
+    try {
+      const resp = await env.transport()(url, init);
+      // The timeout also bounds reading the body: a ConnectTimeout then, not a DOMException.
+      return timeoutSignal
+        ? timedBody(resp, timeoutSignal, signal, `${req.method} ${redactUrl(url)}`, timeout!)
+        : resp;
+    } catch (err) {
+      if (timeoutSignal?.aborted && !signal?.aborted) {
+        throw new ConnectTimeout(`timed out after ${timeout} ms`, { cause: err });
+      }
+      throw err;
+    }
+  } finally {
+    release?.();
+  }
+}
+
+/**
+ * The body text to log: JSON and text bodies with a Content-Length up to
+ * 1 MiB (read from a clone, so the caller still gets the whole body); a
+ * note for others. Streamed bodies are never buffered for logging.
+ */
+async function loggableBody(resp: Response): Promise<string | undefined> {
+  if (resp.body === null) return undefined;
+  const type = resp.headers.get("content-type") ?? "";
+  const lengthHeader = resp.headers.get("content-length");
+  const length = lengthHeader === null ? NaN : Number(lengthHeader);
+  if (!/json|text/i.test(type)) {
+    return type ? `<omitted: Content-Type is ${type}>` : undefined;
+  }
+  if (!(length <= 1 << 20)) {
+    return lengthHeader === null ? "<omitted: no Content-Length>" : "<omitted: over 1 MiB>";
+  }
+  try {
+    return await resp.clone().text();
+  } catch {
+    return undefined;
+  }
+}
