@@ -61,6 +61,8 @@ const AUTH_TYPES = [
   "token_endpoint",
   "none",
   "http_basic",
+  "v3totp",
+  "v3multifactor",
 ];
 const SUFFIXES = ["", "/", "/v3", "/v3/", "/v2.0", "/identity", "/identity/v3"];
 const KINDS = ["k-both", "k-v3", "k-v2", "k-none"] as const;
@@ -134,9 +136,20 @@ function cloudEntry(rng: Rng, id: number, rec: Recorder): Record<string, unknown
   const t = String(authType ?? "password");
   const identity = !["admin_token", "token_endpoint", "none", "http_basic"].includes(t);
   const v2 = t.startsWith("v2");
-  const usesPassword = ["password", "v3password", "v2password"].includes(t);
-  const usesToken = ["token", "v3token", "v2token"].includes(t);
-  const usesUser = usesPassword || t === "v3applicationcredential";
+  const methods = t === "v3multifactor"
+    ? rng.sample(["v3password", "v3totp", "v3token"], rng.int(1, 2))
+    : [];
+  if (t === "v3multifactor" && rng.chance(0.95)) {
+    // a list, or openstacksdk's comma-separated string; at the top level or in auth
+    const value = rng.chance(0.5) ? methods : methods.join(",");
+    if (rng.chance(0.5)) c.auth_methods = value;
+    else auth.auth_methods = value;
+  }
+  const usesPassword = ["password", "v3password", "v2password"].includes(t) ||
+    methods.includes("v3password");
+  const usesToken = ["token", "v3token", "v2token"].includes(t) || methods.includes("v3token");
+  const usesPasscode = t === "v3totp" || methods.includes("v3totp");
+  const usesUser = usesPassword || usesPasscode || t === "v3applicationcredential";
   // mostly the options the type takes; now and then one it does not (both refuse it)
   const odd = () => rng.chance(0.03);
   if (identity && rng.chance(0.97)) {
@@ -148,6 +161,7 @@ function cloudEntry(rng: Rng, id: number, rec: Recorder): Record<string, unknown
   if ((usesToken || t === "admin_token" || t === "token_endpoint" || odd()) && rng.chance(0.9)) {
     put("token", word(rng));
   }
+  if ((usesPasscode || odd()) && rng.chance(0.9)) put("passcode", String(rng.int(100000, 999999)));
   if (identity) {
     if (rng.chance(0.5)) put("project_name", word(rng));
     if (rng.chance(0.15)) put(rng.pick(["project_id", "tenant_id", "tenant_name"]), word(rng));
@@ -255,6 +269,7 @@ function randomEnv(rng: Rng, id: number, rec: Recorder, names: string[]): Record
   if (rng.chance(0.1)) env.OS_COMPUTE_INTERFACE = "internal";
   if (rng.chance(0.1)) env.OS_INTERFACE = "admin";
   if (rng.chance(0.05)) env.OS_CLOUD_NAME = "fromenv";
+  if (env.OS_AUTH_URL && rng.chance(0.2)) env.OS_AUTH_TYPE = rng.pick(["v3password", "password"]);
   return env;
 }
 
@@ -380,6 +395,11 @@ function allowed(
       c.texts.clouds ?? "",
     )
   ) return "D-remote-profile";
+  // auth_methods as a string: keystoneauth1's loader iterates its characters (openstacksdk
+  // 0.101 splits none; later ones a top-level one); osauth splits it (D-load-options-spellings)
+  if (py.error === "NoMatchingPlugin" && /^ {4,6}auth_methods: \S/m.test(c.texts.clouds ?? "")) {
+    return "D-load-options-spellings";
+  }
   // an empty clouds.yaml with a secure.yaml: openstacksdk's merge_clouds(None, ...) fails
   if (
     py.error === "AttributeError" && (c.texts.clouds ?? "x").replace(/#.*/g, "").trim() === "" &&
