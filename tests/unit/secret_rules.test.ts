@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { HttpError, type Logger, Session, TokenEndpoint } from "../../mod.ts";
 import { isSecretKey, isSecretOptionKey, redactBody } from "../../src/util/secrets.ts";
 import { requestIdOf } from "../../src/util/request_id.ts";
+import { authTypeNames, getAuthTypeLoader } from "../../src/loading/registry.ts";
 import { diffCases, diffSeed, keystoneauthTest, PYTHON, Rng, skipReason } from "./_differential.ts";
 
 const OPTIONS_SCRIPT = `
@@ -53,6 +54,26 @@ await keystoneauthTest(
     assert.ok(plain.includes("token_endpoint") || plain.includes("access_token_endpoint"));
   },
 );
+
+Deno.test("the auth type registry marks secret exactly the options the clouds rule hides", () => {
+  let checked = 0;
+  for (const name of authTypeNames()) {
+    const loader = getAuthTypeLoader(name)!;
+    const options = [
+      ...loader.options,
+      ...(loader.moreOptions?.({
+        auth_methods: ["v3password", "v3token", "v3totp", "v3applicationcredential"],
+      }) ?? []),
+    ];
+    for (const o of options) {
+      for (const key of [o.name, ...(o.deprecated ?? [])]) {
+        assert.equal(isSecretOptionKey(key), o.secret === true, `${name}: ${key}`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 50, `${checked} options`);
+});
 
 Deno.test("the log rule hides what the clouds rule hides, and more", () => {
   for (const key of ["password", "token", "passcode", "application_credential_secret", "api_key"]) {
