@@ -38,7 +38,12 @@ import { paginate as paginateList, type PaginateOptions } from "./session/pagina
 import { requestJson } from "./session/json.ts";
 import type { AllVersionData, AllVersionDataFilter } from "./discovery/all_versions.ts";
 import { adapterLimits, REQUEST_LIMITS, type RequestLimits } from "./session/rate_limit.ts";
-import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
+import {
+  type AuthPlugin,
+  ENDPOINT_FILTER_FIELDS,
+  type EndpointDataFilter,
+  type Logger,
+} from "./types.ts";
 import * as v from "./util/validate.ts";
 import type { HeadersLike } from "./util/web_types.ts";
 
@@ -134,6 +139,14 @@ const ADAPTER_CHECKS: v.Checks = v.checks({
   rateLimit: v.positiveMs,
   maxConcurrency: v.positiveInt,
 });
+
+/** The fields of the adapter's endpoint filter: the catalog fields and the version bounds. */
+const ADAPTER_FILTER_FIELDS = [
+  ...ENDPOINT_FILTER_FIELDS,
+  "version",
+  "minVersion",
+  "maxVersion",
+] as const satisfies readonly (keyof EndpointDataFilter & keyof Adapter)[];
 
 /** Options of the adapter's request methods: the session's request options. */
 export type AdapterRequestOptions = RequestOptions;
@@ -277,17 +290,9 @@ export class Adapter extends RequestMethods {
   }
 
   #buildFilter(): Readonly<EndpointDataFilter> {
-    return Object.freeze(definedOnly({
-      serviceType: this.serviceType,
-      interface: this.interface,
-      regionName: this.regionName,
-      serviceName: this.serviceName,
-      serviceId: this.serviceId,
-      endpointId: this.endpointId,
-      version: this.version,
-      minVersion: this.minVersion,
-      maxVersion: this.maxVersion,
-    }));
+    const filter: Record<string, unknown> = {};
+    for (const key of ADAPTER_FILTER_FIELDS) if (this[key] !== undefined) filter[key] = this[key];
+    return Object.freeze(filter as EndpointDataFilter);
   }
 
   #hasVersion(): boolean {
@@ -360,16 +365,32 @@ export class Adapter extends RequestMethods {
    * an absolute URL) with the adapter's defaults; per-call options win.
    */
   request(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options);
+    return this.#request(path, options, options?.method);
   }
 
-  async #request(path: string, options: AdapterRequestOptions): Promise<Response> {
+  /** A method shortcut: `request` with its method, without copying the options (verbs.ts). */
+  protected override requestWith(
+    path: string,
+    options: AdapterRequestOptions | undefined,
+    method: string,
+  ): Promise<Response> {
+    return this.request === ADAPTER.request
+      ? this.#request(path, options ?? {}, method)
+      : super.requestWith(path, options, method);
+  }
+
+  async #request(
+    path: string,
+    options: AdapterRequestOptions,
+    method: string | undefined,
+  ): Promise<Response> {
     if (typeof path !== "string") throw new OptionError("path must be a string");
     if (options === null || typeof options !== "object") {
       throw new OptionError("request options must be an object");
     }
     // The adapter's defaults, then every option the call sets (undefined ones do not count).
     const opts: RequestOptions = assignDefined({ ...this.#defaults }, options);
+    if (method !== undefined) opts.method = method;
     if (options.headers === undefined) {
       opts.headers = this.#headers && { ...this.#headers };
     } else {

@@ -77,6 +77,32 @@ function opaqueRedirect(req: Prepared): ConnectFailure {
   );
 }
 
+/** A response as the send stage takes it: an opaque redirect is a ConnectFailure. */
+function received(req: Prepared, resp: Response): Response {
+  if (resp.status === 0) throw opaqueRedirect(req);
+  return resp;
+}
+
+/**
+ * The error an attempt that could not be sent ends the request with (the
+ * caller's abort reason, a permission error, or a redacted ConnectFailure),
+ * `retriesLeft` saying whether retries were left unused (the note says why).
+ */
+function failed(
+  err: unknown,
+  req: Prepared,
+  signal: AbortSignal | undefined,
+  attempts: number,
+  policy: Policy,
+  retriesLeft: boolean,
+): Error {
+  const failure = fetchFailure(err, req.url, signal);
+  const note = retriesLeft
+    ? notResentReason(req.method, !(req.body instanceof ReadableStream))
+    : "";
+  return finalConnectError(failure, req, attempts, policy.timeout, note);
+}
+
 /** Sends `req`, again after connection failures and retriable statuses as `policy` allows. */
 export async function send(
   env: SendEnv,
@@ -125,12 +151,9 @@ export async function send(
         await sleep(delay, signal);
         continue;
       }
-      const note = connectAttempt < policy.connectRetries
-        ? notResentReason(req.method, replayable)
-        : "";
-      throw finalConnectError(failure, req, n, policy.timeout, note);
+      throw failed(failure, req, signal, n, policy, connectAttempt < policy.connectRetries);
     }
-    if (resp.status === 0) throw opaqueRedirect(req);
+    received(req, resp);
     env.timings?.record(req.method, req.url, resp.status, performance.now() - started);
     if (logger) {
       await logResponse(logger, {

@@ -131,6 +131,8 @@ export class Session extends RequestMethods {
   readonly #resolver: EndpointResolver;
   /** What sending needs (request stage "send"). */
   readonly #sendEnv: SendEnv;
+  /** Base URL -> path -> joinUrl(base, path): the same URL string for the same request. */
+  readonly #joined: Map<string, Map<string, string>> = new Map();
   /** Responses that took more than one attempt -> attempts (for error messages). */
   readonly #attempts: WeakMap<Response, number> = new WeakMap();
   #transport: Transport | undefined;
@@ -359,6 +361,26 @@ export class Session extends RequestMethods {
   }
 
   /**
+   * `joinUrl(base, path)`, remembered: a request sent again and again gets
+   * the same (already flat) string, whose parsing `fetch` then skips or
+   * does faster than a new one's (CONTRIBUTING.md, "Caches").
+   */
+  #join(base: string, path: string): string {
+    let byPath = this.#joined.get(base);
+    const known = byPath?.get(path);
+    if (known !== undefined) return known;
+    const url = joinUrl(base, path);
+    if (!byPath) {
+      if (this.#joined.size >= 64) this.#joined.clear();
+      byPath = new Map();
+      this.#joined.set(base, byPath);
+    }
+    if (byPath.size >= 256) byPath.clear();
+    byPath.set(path, url);
+    return url;
+  }
+
+  /**
    * The plugin's credentials at hand (`AuthPlugin.currentCredentials`), read
    * while the Session's own getEndpoint and getAuthHeaders are in place (a
    * subclass's are called instead, as the request path's only shortcut
@@ -377,13 +399,28 @@ export class Session extends RequestMethods {
    * Status >= 400 throws an `HttpError` unless `raiseExc: false`.
    */
   request(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options ?? {});
+    return this.#request(url, options ?? {}, options?.method);
+  }
+
+  /** A method shortcut: `request` with its method, without copying the options (verbs.ts). */
+  protected override requestWith(
+    url: string,
+    options: RequestOptions | undefined,
+    method: string,
+  ): Promise<Response> {
+    return this.request === SESSION.request
+      ? this.#request(url, options ?? {}, method)
+      : super.requestWith(url, options, method);
   }
 
   // The request path, stage by stage (CONTRIBUTING.md, "The request path"). It awaits only
   // what it must (a plugin with valid credentials at hand answers without a promise), and
   // redirects, retries, timeouts and logging cost nothing unless they happen or are set.
-  async #request(url: string, options: RequestOptions): Promise<Response> {
+  async #request(
+    url: string,
+    options: RequestOptions,
+    method: string | undefined,
+  ): Promise<Response> {
     // 1. prepare: options checked, method, headers, body; the retry/timeout policy.
     checkRequestOptions(options);
     const auth = options.auth ?? this.auth;
@@ -391,7 +428,7 @@ export class Session extends RequestMethods {
     if (authenticated && !auth) {
       throw new MissingAuthPlugin("an auth plugin is required for an authenticated request");
     }
-    const req = prepare(this.#baseHeaders, url, options, options.method);
+    const req = prepare(this.#baseHeaders, url, options, method);
     const policy = policyFor(options, this.#policy, this.#semaphore !== undefined);
     const signal = options.signal;
     const wait = <T>(promise: Promise<T>): Promise<T> => this.#wait(promise, req, signal, policy);
@@ -416,7 +453,7 @@ export class Session extends RequestMethods {
         // The credentials may have changed meanwhile (refreshed, invalidated).
         current = this.#current(auth);
       }
-      req.url = joinUrl(base, url);
+      req.url = this.#join(base, url);
     }
     if (options.query !== undefined) req.url = withQuery(req.url, options.query);
 
@@ -429,6 +466,7 @@ export class Session extends RequestMethods {
       sentAuth = current ? current.headers : await wait(this.getAuthHeaders(auth));
       const checked = this.#trust.check(auth, current, {
         url: req.url,
+        base,
         overrideA,
         overrideB,
         filter: options.endpointFilter,

@@ -17,7 +17,7 @@ import type {
   EndpointFilter,
 } from "../types.ts";
 import { UntrustedOrigin } from "../errors.ts";
-import { originOf, trustedUrl } from "../util/url.ts";
+import { joinUrl, originOf, trustedUrl } from "../util/url.ts";
 
 /** A frozen empty origins list: a plugin that trusts no origin of its own. */
 export const NO_ORIGINS: readonly string[] = Object.freeze([]);
@@ -42,6 +42,8 @@ export type Wait = <T>(promise: Promise<T>) => Promise<T>;
 export interface TrustInput {
   /** The absolute URL to be sent to. */
   url: string;
+  /** The base URL it was joined to, if it was relative. */
+  base: string | undefined;
   /** The request's `endpointOverride` and its filter's. */
   overrideA: string | undefined;
   overrideB: string | undefined;
@@ -54,6 +56,8 @@ export class Trust {
   readonly #session: TrustContext;
   /** The plugin's frozen trusted-origins list -> the whole trusted set (see trustedSet). */
   readonly #sets: WeakMap<readonly string[], Set<string>> = new WeakMap();
+  /** Trusted-origin sets -> endpoint base URLs known to be in them (see #trustedBase). */
+  readonly #bases: WeakMap<Set<string>, Set<string>> = new WeakMap();
   /**
    * Plugins without getTrustedOrigins -> the origins their getEndpoint gave
    * this session (frozen; a new list when one is added): the only origins,
@@ -95,6 +99,7 @@ export class Trust {
     wait: Wait,
   ): Set<string> | Promise<Set<string>> {
     const trusted = this.trustedSet(list, input.overrideA, input.overrideB);
+    if (input.base !== undefined && this.#trustedBase(input.base, trusted)) return trusted;
     if (!auth.getTrustedOrigins && input.filter && !trustedUrl(input.url, trusted)) {
       // An absolute URL under the filter's endpoint (Adapter after discovery):
       // the plugin is asked for that endpoint, whose origin it then trusts.
@@ -187,6 +192,29 @@ export class Trust {
     }
     if (cacheable && Object.isFrozen(list)) this.#sets.set(list, set);
     return set;
+  }
+
+  /**
+   * Whether every URL `joinUrl(base, path)` builds has an origin in `trusted`.
+   * It has base's origin when base (without trailing slashes) holds "//":
+   * the text up to the first "/" after it, which gives the origin, is then
+   * the same. The answer is kept per set, for the same endpoints come back.
+   */
+  #trustedBase(base: string, trusted: Set<string>): boolean {
+    const known = this.#bases.get(trusted);
+    if (known?.has(base)) return true;
+    const start = base.indexOf("//");
+    const end = joinUrl(base, "x").length - 2; // base without trailing slashes
+    if (start < 0 || start + 2 > end) return false;
+    const origin = originOf(base);
+    if (!origin || !trusted.has(origin)) return false;
+    if (known) {
+      if (known.size >= 256) known.clear();
+      known.add(base);
+    } else {
+      this.#bases.set(trusted, new Set([base]));
+    }
+    return true;
   }
 
   /**
