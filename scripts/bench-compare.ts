@@ -1,25 +1,33 @@
 /**
- * Prints the per-request cost of `Session.get` next to raw `fetch` and
- * python keystoneauth1, all measured in ONE run against ONE local server (a
- * FakeCloud on 127.0.0.1), plus catalog resolution on a 100 services x 3
- * interfaces x 10 regions catalog and the token requests made by 1,000
- * concurrent first requests.
+ * Prints the per-request cost of `Session.get` and `Adapter.get` next to raw
+ * `fetch` on Deno, Node 24 and Bun, and python keystoneauth1, in ONE run:
+ * each runtime runs scripts/bench-workload.ts (the same file) against its own
+ * FakeCloud on 127.0.0.1 and its own raw fetch, one runtime after the other;
+ * plus catalog resolution on a 100 services x 3 interfaces x 10 regions
+ * catalog and the token requests made by 1,000 concurrent first requests.
  *
- *   deno run --allow-net=127.0.0.1 --allow-run=/usr/bin/python3 scripts/bench-compare.ts
+ *   deno run --allow-net=127.0.0.1 --allow-run --allow-read --allow-env --allow-sys=loadavg \
+ *     scripts/bench-compare.ts
  *     [--rounds=150] [--block=100] [--python=/usr/bin/python3]
+ *     [--runtimes=deno,node24,bun] [--node=<node 24>] [--bun=<bun>]
  *
- * Method: the variants run in interleaved blocks of `block` sequential GETs
- * (raw fetch, Session.get, ...) for `rounds` rounds after a warm-up, in a
- * rotating order. ms/request is the median of a variant's block means; the
- * Deno ratios are medians of per-round ratios to the raw fetch block of the
- * same round, so background load that comes and goes cancels out. Python
- * runs the same blocks (requests and keystoneauth1; at most 40 rounds) against the same server
- * in a subprocess; its ratios are of medians. The pipeline's CPU cost is
- * also measured without network (a transport that answers at once).
+ * Node and Bun come from `$OSAUTH_TOOLS` (default .tools: `node24/`, `bun/`,
+ * as scripts/cross-runtime.sh installs them).
+ *
+ * Method: the variants (raw fetch, Session.get with a fresh filter literal
+ * and with a reused filter, Adapter.get, an absolute URL without auth) run
+ * in interleaved blocks of `block` sequential GETs for `rounds` rounds after
+ * a warm-up, in a rotating order. ms/request is the median of a variant's
+ * block means; ratios are medians of per-round ratios to the raw fetch block
+ * of the same round and runtime, so background load that comes and goes
+ * cancels out; the IQR of those ratios is the spread. Python runs the same
+ * blocks (requests and keystoneauth1; at most 40 rounds) against the Deno
+ * server in a subprocess; its ratios are of medians. The pipeline's CPU cost
+ * is also measured without network (a transport that answers at once).
  *
  * @module
  */
-import { Adapter, ServiceCatalog, Session } from "../mod.ts";
+import { ServiceCatalog, Session } from "../mod.ts";
 import { FakeCloud } from "../src/testing/mod.ts";
 import { adminPassword, largeCatalogToken } from "../tests/bench/_setup.ts";
 
@@ -45,73 +53,64 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid] ?? NaN : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
+/** The runtimes run, and how (each runs scripts/bench-workload.ts against its own raw fetch). */
+const TOOLS = Deno.env.get("OSAUTH_TOOLS") ?? ".tools";
+const RUNTIMES: Record<string, string[]> = {
+  deno: [Deno.execPath(), "run", "--allow-net=127.0.0.1"],
+  node24: [arg("node", `${TOOLS}/node24/node_modules/.bin/node`)],
+  bun: [arg("bun", `${TOOLS}/bun/node_modules/.bin/bun`)],
+};
+const WANTED = arg("runtimes", "deno,node24,bun").split(",").filter((r) => r !== "");
+
+interface WorkloadResult {
+  runtime: string;
+  samples: Record<string, number[]>;
+  cpuUs: Record<string, number>;
+}
+
+async function workload(name: string): Promise<WorkloadResult | string> {
+  const cmd = RUNTIMES[name];
+  if (!cmd) return `unknown runtime ${name}`;
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(cmd[0]!, {
+      args: [
+        ...cmd.slice(1),
+        "scripts/bench-workload.ts",
+        `--rounds=${ROUNDS}`,
+        `--block=${BLOCK}`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (err) {
+    return `cannot run ${cmd[0]}: ${(err as Error).message}`;
+  }
+  if (!out.success) return `failed: ${new TextDecoder().decode(out.stderr).trim().slice(0, 400)}`;
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  return JSON.parse(lines.at(-1) ?? "{}") as WorkloadResult;
+}
+
+function loadavg(): string {
+  try {
+    return Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+  } catch {
+    return "? (--allow-sys=loadavg)";
+  }
+}
+
+const loadBefore = loadavg();
+// One runtime at a time: they must not compete for the CPU with each other.
+const results: [string, WorkloadResult | string][] = [];
+for (const name of WANTED) results.push([name, await workload(name)]);
+const loadAfter = loadavg();
+
 const cloud = new FakeCloud();
 const server = await cloud.serve();
 const password = () => adminPassword(server.authUrl);
-
 const session = new Session({ auth: password() });
 const filter = { endpointFilter: { serviceType: "compute", interface: "public" } };
-const token = await session.getToken();
-const target = `${await session.getEndpoint(filter.endpointFilter)}/servers/detail`;
-const bare = new Session();
-const adapter = new Adapter(session, { serviceType: "compute", interface: "public" });
-
-const variants: Record<string, () => Promise<unknown>> = {
-  "raw fetch": async () =>
-    await (await fetch(target, { headers: { "X-Auth-Token": token } })).arrayBuffer(),
-  "Session.get (endpointFilter)": async () =>
-    await (await session.get("/servers/detail", filter)).arrayBuffer(),
-  "Adapter.get (compute)": async () => await (await adapter.get("/servers/detail")).arrayBuffer(),
-  "Session.get (absolute URL, no auth)": async () =>
-    await (await bare.get(target, { headers: { "X-Auth-Token": token } })).arrayBuffer(),
-};
-
-async function block(f: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  for (let i = 0; i < BLOCK; i++) await f();
-  return (performance.now() - t) / BLOCK;
-}
-
-for (const f of Object.values(variants)) await block(f); // warm-up
-const samples: Record<string, number[]> = Object.fromEntries(
-  Object.keys(variants).map((k) => [k, []]),
-);
-const names = Object.keys(variants);
-for (let r = 0; r < ROUNDS; r++) {
-  // rotate the order each round so that no variant always runs first
-  for (let k = 0; k < names.length; k++) {
-    const name = names[(r + k) % names.length] ?? "";
-    samples[name]?.push(await block(variants[name] ?? (() => Promise.resolve())));
-  }
-}
-const ms: Record<string, number> = Object.fromEntries(
-  Object.entries(samples).map(([k, v]) => [k, median(v)]),
-);
-// Ratios per round (variants of a round ran back to back), then their median:
-// load that comes and goes during the run cancels out.
-const rawSamples = samples["raw fetch"] ?? [];
-const roundRatios: Record<string, number[]> = Object.fromEntries(
-  Object.entries(samples).map(([k, v]) => [k, v.map((x, r) => x / (rawSamples[r] ?? NaN))]),
-);
-const pairedRatio: Record<string, number> = Object.fromEntries(
-  Object.entries(roundRatios).map(([k, v]) => [k, median(v)]),
-);
-
-// The pipeline's own CPU cost: the same Session.get with a transport that
-// answers at once, minus that transport alone (no network, little noise).
-const instant = (): Promise<Response> => Promise.resolve(new Response(null));
-const inMemory = new Session({ auth: session.auth, fetch: instant });
-const cpuRuns: number[] = [];
-for (let r = 0; r < 7; r++) {
-  const n = 20_000;
-  let t = performance.now();
-  for (let i = 0; i < n; i++) await inMemory.get("/servers/detail", filter);
-  const withSession = performance.now() - t;
-  t = performance.now();
-  for (let i = 0; i < n; i++) await instant();
-  cpuRuns.push((withSession - (performance.now() - t)) * 1000 / n);
-}
-const pipelineUs = median(cpuRuns.slice(2));
+await session.getToken();
 
 // Catalog resolution, 100 x 3 x 10.
 const body = largeCatalogToken();
@@ -258,16 +257,37 @@ function iqr(ratios: number[]): string {
   const pct = (r: number) => `${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(1)}%`;
   return `${pct(quantile(ratios, 0.25))}..${pct(quantile(ratios, 0.75))}`;
 }
-const base = ms["raw fetch"] ?? NaN;
-const rows: [string, number, string][] = Object.entries(ms).map(([k, v]) => {
-  const ratio = pairedRatio[k] ?? NaN;
-  return [
-    `Deno ${Deno.version.deno}: ${k}`,
-    v,
-    `${ratio.toFixed(3)}x (${ratio >= 1 ? "+" : ""}${((ratio - 1) * 100).toFixed(1)}%)` +
-    (k === "raw fetch" ? "" : `, IQR ${iqr(roundRatios[k] ?? [])}`),
-  ];
-});
+const rows: [string, number, string][] = [];
+const cpuLines: string[] = [];
+let denoRaw = NaN;
+for (const [name, result] of results) {
+  if (typeof result === "string") {
+    rows.push([`${name}: ${result}`, NaN, ""]);
+    continue;
+  }
+  const raw = result.samples["raw fetch"] ?? [];
+  const rawMs = median(raw);
+  if (name === "deno") denoRaw = rawMs;
+  for (const [k, v] of Object.entries(result.samples)) {
+    // Ratios per round (variants of a round ran back to back), then their median:
+    // load that comes and goes during the run cancels out.
+    const ratios = v.map((x, r) => x / (raw[r] ?? NaN));
+    const ratio = median(ratios);
+    rows.push([
+      `${result.runtime}: ${k}`,
+      median(v),
+      `${ratio.toFixed(3)}x (${ratio >= 1 ? "+" : ""}${((ratio - 1) * 100).toFixed(1)}%)` +
+      (k === "raw fetch" ? "" : `, IQR ${iqr(ratios)}`),
+    ]);
+  }
+  cpuLines.push(
+    `  ${result.runtime}: fresh filter ${result.cpuUs.fresh?.toFixed(2)} us, reused filter ` +
+      `${result.cpuUs.reused?.toFixed(2)} us (${
+        ((result.cpuUs.fresh ?? NaN) / 10 / rawMs).toFixed(1)
+      }% / ${((result.cpuUs.reused ?? NaN) / 10 / rawMs).toFixed(1)}% of its raw fetch)`,
+  );
+}
+const base = denoRaw;
 let pyNote = "";
 if (typeof py === "string") {
   pyNote = `python keystoneauth1: ${py}`;
@@ -276,17 +296,20 @@ if (typeof py === "string") {
 } else {
   const req = py.ms?.requests ?? NaN;
   const ksa = py.ms?.ksa ?? NaN;
-  rows.push([`Python: requests.Session.get (raw)`, req, `${(req / base).toFixed(2)}x`]);
+  rows.push([`Python: requests.Session.get (raw)`, req, `${(req / base).toFixed(2)}x Deno raw`]);
   rows.push([
     `Python: keystoneauth1 ${py.version} Session.get`,
     ksa,
-    `${(ksa / base).toFixed(2)}x (${(ksa / req).toFixed(2)}x requests)`,
+    `${(ksa / base).toFixed(2)}x Deno raw (${(ksa / req).toFixed(2)}x requests)`,
   ]);
 }
 
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(
-  `\nSequential GETs on one local FakeCloud (${ROUNDS} rounds x ${BLOCK} requests, medians)\n`,
+  `\nSequential GETs on one local FakeCloud per runtime (${ROUNDS} rounds x ${BLOCK} requests; ` +
+    `ms/request: median of block means; ratio: median of per-round ratios to the same ` +
+    `runtime's raw fetch; IQR: middle half of those ratios). Load average ${loadBefore} -> ` +
+    `${loadAfter}.\n`,
 );
 console.log(`| ${"workload".padEnd(width)} | ms/request | vs raw fetch |`);
 console.log(`| ${"-".repeat(width)} | ---------- | ------------ |`);
@@ -294,10 +317,8 @@ for (const [name, v, ratio] of rows) {
   console.log(`| ${name.padEnd(width)} | ${v.toFixed(4).padStart(10)} | ${ratio} |`);
 }
 if (pyNote) console.log(`\n${pyNote}`);
-console.log(
-  `\nSession.get pipeline CPU cost (in-memory transport): ${pipelineUs.toFixed(1)} us/request ` +
-    `= ${(pipelineUs / 10 / base).toFixed(1)}% of a raw fetch on the local server`,
-);
+console.log(`\nSession.get pipeline CPU cost (in-memory transport, per request):`);
+for (const line of cpuLines) console.log(line);
 
 console.log(`\nCatalog resolution, 100 services x 3 interfaces x 10 regions (3,000 endpoints):`);
 console.log(`  osauth ServiceCatalog.urlFor: ${catalogNs.toFixed(0)} ns/op`);

@@ -28,7 +28,7 @@ import { normalizeMicroversion } from "./discovery/microversion.ts";
 import { type ClientMicroversions, negotiateMicroversion } from "./discovery/negotiate.ts";
 import { normalizeVersionBounds } from "./discovery/version.ts";
 import { OptionError } from "./errors.ts";
-import { checkOverride, resolveOverride, sessionOverride } from "./discovery/endpoint.ts";
+import { checkOverride, sessionOverride } from "./discovery/endpoint.ts";
 import type { Session } from "./session/session.ts";
 import { isAbsoluteUrl, joinUrl } from "./util/url.ts";
 import { type HeaderRecord, mergeHeaders } from "./util/headers.ts";
@@ -38,7 +38,12 @@ import { paginate as paginateList, type PaginateOptions } from "./session/pagina
 import { requestJson } from "./session/json.ts";
 import type { AllVersionData, AllVersionDataFilter } from "./discovery/all_versions.ts";
 import { adapterLimits, REQUEST_LIMITS, type RequestLimits } from "./session/rate_limit.ts";
-import type { AuthPlugin, EndpointDataFilter, Logger } from "./types.ts";
+import {
+  type AuthPlugin,
+  ENDPOINT_FILTER_FIELDS,
+  type EndpointDataFilter,
+  type Logger,
+} from "./types.ts";
 import * as v from "./util/validate.ts";
 import type { HeadersLike } from "./util/web_types.ts";
 
@@ -135,6 +140,14 @@ const ADAPTER_CHECKS: v.Checks = v.checks({
   maxConcurrency: v.positiveInt,
 });
 
+/** The fields of the adapter's endpoint filter: the catalog fields and the version bounds. */
+const ADAPTER_FILTER_FIELDS = [
+  ...ENDPOINT_FILTER_FIELDS,
+  "version",
+  "minVersion",
+  "maxVersion",
+] as const satisfies readonly (keyof EndpointDataFilter & keyof Adapter)[];
+
 /** Options of the adapter's request methods: the session's request options. */
 export type AdapterRequestOptions = RequestOptions;
 
@@ -187,6 +200,11 @@ export class Adapter extends RequestMethods {
   readonly #headers: Readonly<HeaderRecord> | undefined;
   /** The endpoint filter, built once (the fields it is made of are read-only). */
   readonly #filter: Readonly<EndpointDataFilter>;
+  /**
+   * What relative paths are resolved with (src/discovery/endpoint.ts): the
+   * filter, with the adapter's override and discovery's status flags.
+   */
+  readonly #resolveFilter: Readonly<EndpointDataFilter>;
   readonly #discovery: DiscoveryOptions;
   /** The adapter's rateLimit and maxConcurrency, for each of its requests. */
   readonly #limits: RequestLimits | undefined;
@@ -258,6 +276,10 @@ export class Adapter extends RequestMethods {
     });
     this.#filter = this.#buildFilter();
     this.#limits = adapterLimits(options.rateLimit, options.maxConcurrency);
+    this.#resolveFilter = Object.freeze({
+      ...this.#filter,
+      ...definedOnly({ endpointOverride: this.endpointOverride, ...this.#discovery }),
+    });
   }
 
   /** The adapter's endpoint filter (catalog keys and version bounds); a copy. */
@@ -268,17 +290,9 @@ export class Adapter extends RequestMethods {
   }
 
   #buildFilter(): Readonly<EndpointDataFilter> {
-    return Object.freeze(definedOnly({
-      serviceType: this.serviceType,
-      interface: this.interface,
-      regionName: this.regionName,
-      serviceName: this.serviceName,
-      serviceId: this.serviceId,
-      endpointId: this.endpointId,
-      version: this.version,
-      minVersion: this.minVersion,
-      maxVersion: this.maxVersion,
-    }));
+    const filter: Record<string, unknown> = {};
+    for (const key of ADAPTER_FILTER_FIELDS) if (this[key] !== undefined) filter[key] = this[key];
+    return Object.freeze(filter as EndpointDataFilter);
   }
 
   #hasVersion(): boolean {
@@ -318,20 +332,8 @@ export class Adapter extends RequestMethods {
    * catalog URL.
    */
   async getEndpoint(auth?: AuthPlugin): Promise<string> {
-    const plugin = this.#auth(auth);
-    if (this.endpointOverride !== undefined) {
-      return await resolveOverride(this.session, this.endpointOverride, plugin);
-    }
-    if (this.#hasVersion()) {
-      // As keystoneauth1's get_endpoint: a catalog URL that already has the requested major
-      // version is used as it is, without a discovery request.
-      const data = await getEndpointData(this.session, this.#discoveryFilter(), plugin, {
-        ...this.#discovery,
-        discoverVersions: false,
-      });
-      return data.serviceUrl;
-    }
-    return await this.session.getEndpoint(this.#filter, plugin);
+    // The session's resolver decides, as for the adapter's requests.
+    return await this.session.getEndpoint(this.#resolveFilter, this.#auth(auth));
   }
 
   /**
@@ -363,16 +365,32 @@ export class Adapter extends RequestMethods {
    * an absolute URL) with the adapter's defaults; per-call options win.
    */
   request(path: string, options: AdapterRequestOptions = {}): Promise<Response> {
-    return this.#request(path, options);
+    return this.#request(path, options, options?.method);
   }
 
-  async #request(path: string, options: AdapterRequestOptions): Promise<Response> {
+  /** A method shortcut: `request` with its method, without copying the options (verbs.ts). */
+  protected override requestWith(
+    path: string,
+    options: AdapterRequestOptions | undefined,
+    method: string,
+  ): Promise<Response> {
+    return this.request === ADAPTER.request
+      ? this.#request(path, options ?? {}, method)
+      : super.requestWith(path, options, method);
+  }
+
+  async #request(
+    path: string,
+    options: AdapterRequestOptions,
+    method: string | undefined,
+  ): Promise<Response> {
     if (typeof path !== "string") throw new OptionError("path must be a string");
     if (options === null || typeof options !== "object") {
       throw new OptionError("request options must be an object");
     }
     // The adapter's defaults, then every option the call sets (undefined ones do not count).
     const opts: RequestOptions = assignDefined({ ...this.#defaults }, options);
+    if (method !== undefined) opts.method = method;
     if (options.headers === undefined) {
       opts.headers = this.#headers && { ...this.#headers };
     } else {
@@ -386,15 +404,12 @@ export class Adapter extends RequestMethods {
       opts.microversion = microversion;
       opts.microversionServiceType = options.microversionServiceType ?? this.serviceType;
     }
-    // Without an override or version bounds the Session resolves `path` from the catalog
-    // itself, as getEndpoint would (unless a subclass replaced getEndpoint).
-    const catalogOnly = this.endpointOverride === undefined && !this.#hasVersion() &&
-      this.getEndpoint === ADAPTER.getEndpoint;
     if (
-      catalogOnly || isAbsoluteUrl(path) || options.endpointOverride !== undefined ||
-      options.endpointFilter !== undefined
+      isAbsoluteUrl(path) || options.endpointFilter !== undefined ||
+      options.endpointOverride !== undefined
     ) {
-      // The Session resolves `path` with the filter (the catalog URL, as getEndpoint gives).
+      // The request's URL or override decides; the filter selects the endpoint whose
+      // origin an absolute URL is trusted as.
       opts.endpointFilter ??= this.#filter;
       // An absolute URL below the adapter's override (a next-page link): its origin is trusted.
       if (
@@ -405,14 +420,16 @@ export class Adapter extends RequestMethods {
       }
       return await this.session.request(path, opts);
     }
-    if (this.endpointOverride !== undefined) {
-      opts.endpointOverride = this.endpointOverride;
+    if (this.getEndpoint !== ADAPTER.getEndpoint) {
+      // A subclass's getEndpoint decides the base URL.
+      const base = await this.getEndpoint(options.auth);
       opts.endpointFilter = this.#filter;
-      return await this.session.request(path, opts);
+      return await this.session.request(joinUrl(base, path), opts);
     }
-    const base = await this.getEndpoint(options.auth);
-    opts.endpointFilter = this.#filter;
-    return await this.session.request(joinUrl(base, path), opts);
+    // The Session's resolver joins `path` to the endpoint: the request's override, the
+    // adapter's, the session's, or the (discovered) catalog URL (src/discovery/endpoint.ts).
+    opts.endpointFilter = this.#resolveFilter;
+    return await this.session.request(path, opts);
   }
 
   /**

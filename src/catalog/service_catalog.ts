@@ -18,7 +18,7 @@
  * @module
  */
 import { EmptyCatalog, EndpointNotFound, OptionError } from "../errors.ts";
-import type { EndpointFilter } from "../types.ts";
+import { ENDPOINT_FILTER_FIELDS, type EndpointFilter } from "../types.ts";
 import { allServiceTypes, isKnownServiceType, serviceTypeMatches } from "./service_types.ts";
 
 /** One endpoint of the catalog, normalised from the v3 or v2 form. */
@@ -132,20 +132,19 @@ function checkFilter(filter: unknown): CheckedFilter {
  * a field is neither a string nor absent (such filters are not memoised).
  */
 function filterKey(filter: EndpointFilter): string | undefined {
-  const { serviceType, interface: i, regionName, serviceName, serviceId, endpointId } = filter;
   let key = "";
-  for (const v of [serviceType, regionName, serviceName, serviceId, endpointId]) {
+  for (const field of ENDPOINT_FILTER_FIELDS) {
+    const v = filter[field];
     if (v === undefined) key += "-";
     else if (typeof v === "string") key += `${v.length}:${v}`;
-    else return undefined;
-  }
-  if (i === undefined) return `${key}-`;
-  if (typeof i === "string") return `${key}${i.length}:${i}`;
-  if (!Array.isArray(i)) return undefined;
-  key += `[${i.length}]`;
-  for (const x of i) {
-    if (typeof x !== "string") return undefined;
-    key += `${x.length}:${x}`;
+    else if (field !== "interface" || !Array.isArray(v)) return undefined;
+    else {
+      key += `[${v.length}]`;
+      for (const x of v) {
+        if (typeof x !== "string") return undefined;
+        key += `${x.length}:${x}`;
+      }
+    }
   }
   return key;
 }

@@ -41,7 +41,7 @@ function checked(type: unknown, what = "a service type"): string {
 
 /** os-service-types' `_normalize_type`: `_` becomes `-`. */
 function normalize(type: string): string {
-  return type.replaceAll("_", "-");
+  return type.includes("_") ? type.replaceAll("_", "-") : type;
 }
 
 /** The official type of a type or alias, or `undefined` when the registry does not know it. */

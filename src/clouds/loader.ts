@@ -561,8 +561,11 @@ export async function loadCloudConfig(options: LoadCloudConfigOptions = {}): Pro
   // the auth plugin's options (_get_auth_loader / _validate_auth)
   const authType = resolveAuthType(config.auth_type, name);
   config.auth_type = authType;
+  // openstacksdk gathers the options of a fresh loader (`get_options()` before
+  // `load_from_options` has seen `auth_methods`): a v3multifactor method's own
+  // options count only inside `auth`; the check then knows the methods
+  gatherAuthOptions(config, authOptions(authType));
   const pluginOptions = authOptions(authType, authMethods(config));
-  gatherAuthOptions(config, pluginOptions);
   const auth = config.auth as Mapping;
   try {
     checkLoaderOptions(name, authType, auth, pluginOptions);

@@ -41,7 +41,12 @@ import {
 import { readBodyCapped, VERSION_DOCUMENT_LIMIT } from "../util/body.ts";
 import type { DiscoveryCache } from "./cache.ts";
 import { chooseOverride, type EndpointSource, resolveOverride } from "./endpoint.ts";
-import type { AuthPlugin, EndpointDataFilter, EndpointFilter } from "../types.ts";
+import {
+  type AuthPlugin,
+  ENDPOINT_FILTER_FIELDS,
+  type EndpointDataFilter,
+  type EndpointFilter,
+} from "../types.ts";
 import { type VersionData, VersionDocument, type VersionStatusFilter } from "./document.ts";
 import { EndpointData, type EndpointDataInit } from "./endpoint_data.ts";
 import {
@@ -311,19 +316,10 @@ export async function fetchVersionDocument(
   return doc.at(key);
 }
 
-const CATALOG_KEYS = [
-  "serviceType",
-  "interface",
-  "regionName",
-  "serviceName",
-  "serviceId",
-  "endpointId",
-] as const;
-
 /** The catalog part of a filter (without version bounds and overrides). */
 export function catalogFilterOf(filter: EndpointFilter): EndpointFilter {
   const out: Record<string, unknown> = {};
-  for (const k of CATALOG_KEYS) if (filter[k] !== undefined) out[k] = filter[k];
+  for (const k of ENDPOINT_FILTER_FIELDS) if (filter[k] !== undefined) out[k] = filter[k];
   return out as EndpointFilter;
 }
 

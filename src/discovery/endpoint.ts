@@ -30,7 +30,7 @@ import {
   type AuthContext,
   type AuthPlugin,
   type CurrentCredentials,
-  ENDPOINT_DATA_FILTER_FIELDS,
+  ENDPOINT_FILTER_FIELDS,
   type EndpointDataFilter,
   type EndpointFilter,
 } from "../types.ts";
@@ -58,6 +58,9 @@ export function checkOverride(value: unknown, what = "endpointOverride"): string
   return value;
 }
 
+/** A session without endpoint overrides (checked first: most sessions have none). */
+const NO_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({});
+
 /**
  * The session's per-service overrides keyed by official service type
  * (`volumev3` -> `block-storage`), frozen; OptionError for a value that is not
@@ -66,7 +69,7 @@ export function checkOverride(value: unknown, what = "endpointOverride"): string
 export function overridesByType(
   overrides: Readonly<Record<string, unknown>> | undefined,
 ): Readonly<Record<string, string>> {
-  if (overrides === undefined) return Object.freeze({});
+  if (overrides === undefined) return NO_OVERRIDES;
   if (overrides === null || typeof overrides !== "object") {
     throw new OptionError("endpointOverrides must be an object of service type -> URL");
   }
@@ -75,7 +78,7 @@ export function overridesByType(
     const checked = checkOverride(url, `endpointOverrides.${type}`);
     if (checked !== undefined) out[officialServiceType(type)] = checked;
   }
-  return Object.freeze(out);
+  return Object.keys(out).length === 0 ? NO_OVERRIDES : Object.freeze(out);
 }
 
 /** The session's override for a service type (`volumev3` finds `block-storage`'s). */
@@ -83,7 +86,9 @@ export function sessionOverride(
   overrides: Readonly<Record<string, string>>,
   serviceType: string | undefined,
 ): string | undefined {
-  if (typeof serviceType !== "string" || serviceType === "") return undefined;
+  if (overrides === NO_OVERRIDES || typeof serviceType !== "string" || serviceType === "") {
+    return undefined;
+  }
   const official = officialServiceType(serviceType);
   return Object.hasOwn(overrides, official) ? overrides[official] : undefined;
 }
@@ -165,12 +170,6 @@ async function fillFrom(
   return fillIdTemplates(url, projectId, userId);
 }
 
-/** Whether two filters select the same (every field of ENDPOINT_DATA_FILTER_FIELDS the same). */
-export function sameFilter(a: EndpointDataFilter, b: EndpointDataFilter): boolean {
-  for (const k of ENDPOINT_DATA_FILTER_FIELDS) if (a[k] !== b[k]) return false;
-  return true;
-}
-
 /** `url`, or {@linkcode EndpointNotFound} when the plugin has none for `filter`. */
 function endpointFound(url: string | undefined, filter: EndpointFilter): string {
   if (!url) {
@@ -197,11 +196,70 @@ export interface ResolverHooks {
   noteEndpoint(plugin: AuthPlugin, url: string): void;
 }
 
-/** What an endpoint filter resolved to (see EndpointResolver's memo). */
-interface Resolved {
-  current: CurrentCredentials;
-  filter: EndpointDataFilter;
-  url: string;
+/** A memo level: a field's value (or {@linkcode NONE}) -> the next level, or the URL. */
+type MemoLevel = Map<unknown, MemoLevel | string>;
+
+/** The memo key of an absent field. */
+const NONE: unique symbol = Symbol("none");
+
+/** At most this many URLs are remembered per credentials (then the memo starts again). */
+const MEMO_LIMIT = 256;
+
+/** The catalog URLs a plugin's current credentials gave, by filter value. */
+interface Memo {
+  root: MemoLevel;
+  size: number;
+}
+
+/**
+ * Whether a filter's catalog URL may be remembered by value: every catalog
+ * field a string or absent (an interface list may change in place), and no
+ * override or version bounds (those take another route).
+ */
+function memoisable(filter: EndpointDataFilter): boolean {
+  if (
+    filter.endpointOverride !== undefined || filter.version !== undefined ||
+    filter.minVersion !== undefined || filter.maxVersion !== undefined
+  ) {
+    return false;
+  }
+  for (const field of ENDPOINT_FILTER_FIELDS) {
+    const v = filter[field];
+    if (v !== undefined && typeof v !== "string") return false;
+  }
+  return true;
+}
+
+function memoGet(memo: Memo, filter: EndpointFilter): string | undefined {
+  let level: MemoLevel | string | undefined = memo.root;
+  for (const field of ENDPOINT_FILTER_FIELDS) {
+    level = (level as MemoLevel).get(filter[field] ?? NONE);
+    if (level === undefined) return undefined;
+  }
+  return level as string;
+}
+
+function memoSet(memo: Memo, filter: EndpointFilter, url: string): void {
+  if (memo.size >= MEMO_LIMIT) {
+    memo.root.clear();
+    memo.size = 0;
+  }
+  let level = memo.root;
+  const last = ENDPOINT_FILTER_FIELDS.length - 1;
+  ENDPOINT_FILTER_FIELDS.forEach((field, i) => {
+    const key = filter[field] ?? NONE;
+    if (i === last) {
+      level.set(key, url);
+      return;
+    }
+    let next = level.get(key) as MemoLevel | undefined;
+    if (next === undefined) {
+      next = new Map();
+      level.set(key, next);
+    }
+    level = next;
+  });
+  memo.size++;
 }
 
 /** A session's endpoint resolver. */
@@ -209,10 +267,12 @@ export class EndpointResolver {
   readonly #source: EndpointSource;
   readonly #hooks: ResolverHooks;
   /**
-   * Endpoint filters (the caller's objects) -> the catalog URL they gave with
-   * a plugin's current credentials, and a copy of their fields then.
+   * A plugin's current credentials -> the catalog URLs they gave, keyed by
+   * the filter's field values (ENDPOINT_FILTER_FIELDS, in order), so a fresh
+   * filter literal finds what an equal one found (CONTRIBUTING.md, "Caches").
+   * New credentials start a new memo.
    */
-  readonly #memo: WeakMap<object, Resolved> = new WeakMap();
+  readonly #memo: WeakMap<CurrentCredentials, Memo> = new WeakMap();
 
   constructor(source: EndpointSource, hooks: ResolverHooks) {
     this.#source = source;
@@ -254,9 +314,11 @@ export class EndpointResolver {
     if (typeof filter !== "object" || filter === null) {
       throw new OptionError("an endpoint filter must be an object");
     }
-    if (current) {
-      const hit = this.#memo.get(filter);
-      if (hit && hit.current === current && sameFilter(hit.filter, filter)) return hit.url;
+    const memo = current ? this.#memo.get(current) : undefined;
+    const byValue = current !== undefined && memoisable(filter);
+    if (memo && byValue) {
+      const hit = memoGet(memo, filter);
+      if (hit !== undefined) return hit;
     }
     const defaults = this.#hooks.defaults;
     const merged = defaults ? { ...defaults, ...filter } : filter;
@@ -271,9 +333,13 @@ export class EndpointResolver {
     if (current?.endpoint) {
       const url = endpointFound(current.endpoint(merged), merged);
       if (!plugin.getTrustedOrigins) this.#hooks.noteEndpoint(plugin, url);
-      // A list of interfaces could change in place: such filters are looked up every time.
-      if (typeof filter.interface !== "object") {
-        this.#memo.set(filter, { current, filter: { ...filter }, url });
+      if (byValue) {
+        if (memo) memoSet(memo, filter, url);
+        else {
+          const created: Memo = { root: new Map(), size: 0 };
+          memoSet(created, filter, url);
+          this.#memo.set(current, created);
+        }
       }
       return url;
     }

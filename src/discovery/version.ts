@@ -239,6 +239,8 @@ function given(v: VersionInput | undefined): v is VersionInput {
  */
 export function impliedVersion(serviceType: string | undefined): ParsedVersion | undefined {
   if (typeof serviceType !== "string") return undefined;
+  const last = serviceType.charCodeAt(serviceType.length - 1);
+  if (!(last >= 48 && last <= 57)) return undefined; // no digit at the end: no "vN"
   const m = /v(\d)$/.exec(serviceType);
   if (!m || !isKnownServiceType(serviceType)) return undefined;
   return [Number(m[1]), 0];

@@ -116,6 +116,7 @@ const APP_CRED = [
   o("application_credential_name"),
 ];
 const V3_PLUGIN = ["include_catalog", "reauthenticate", "unscoped"];
+/** keystoneauth1's generic and v2 plugins take `reauthenticate` only. */
 const BASE_PLUGIN = ["reauthenticate"];
 
 /** `snake_case` option names to the camelCase ones osauth's plugins take. */
@@ -185,13 +186,13 @@ const SECRET_OF_METHOD: Readonly<Record<string, string>> = {
 const BUILTIN: readonly (readonly [string, AuthTypeLoader])[] = [
   ["password", {
     options: [AUTH_URL, ...GENERIC_SCOPE, ...USER, PASSWORD],
-    pluginOptions: V3_PLUGIN,
+    pluginOptions: BASE_PLUGIN,
     needs: () => ["password"],
     create: (x) => new generic.Password(camel(x) as unknown as generic.GenericPasswordOptions),
   }],
   ["token", {
     options: [AUTH_URL, ...GENERIC_SCOPE, TOKEN],
-    pluginOptions: V3_PLUGIN,
+    pluginOptions: BASE_PLUGIN,
     needs: () => ["token"],
     create: (x) => new generic.Token(camel(x) as unknown as generic.GenericTokenOptions),
   }],

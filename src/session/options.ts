@@ -4,7 +4,13 @@
  *
  * @module
  */
-import type { AuthPlugin, Logger, RequestOptions } from "../types.ts";
+import {
+  type AuthPlugin,
+  ENDPOINT_DATA_FILTER_FIELDS,
+  type EndpointDataFilterField,
+  type Logger,
+  type RequestOptions,
+} from "../types.ts";
 import type { DiscoveryCache } from "../discovery/cache.ts";
 import type { HeadersLike } from "../util/web_types.ts";
 import { OptionError } from "../errors.ts";
@@ -149,6 +155,47 @@ function optionalVersion(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== "string") v.versionInput(value, name);
 }
 
+/** `value` at `name` unless it is undefined or a string or a list of strings. */
+function optionalInterface(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== "string") v.stringOrList(value, name);
+}
+
+/** The type every endpoint filter field usually has (checked first, without building a name). */
+const FILTER_TYPES: Readonly<Record<EndpointDataFilterField, string>> = {
+  serviceType: "string",
+  interface: "string",
+  regionName: "string",
+  serviceName: "string",
+  serviceId: "string",
+  endpointId: "string",
+  endpointOverride: "string",
+  version: "string",
+  minVersion: "string",
+  maxVersion: "string",
+  allowExperimental: "boolean",
+  allowDeprecated: "boolean",
+  allowUnknown: "boolean",
+};
+
+/** The check of every endpoint filter field (a field without one is a type error). */
+const FILTER_CHECKS: Readonly<
+  Record<EndpointDataFilterField, (value: unknown, name: string) => void>
+> = {
+  serviceType: optionalString,
+  interface: optionalInterface,
+  regionName: optionalString,
+  serviceName: optionalString,
+  serviceId: optionalString,
+  endpointId: optionalString,
+  endpointOverride: optionalString,
+  version: optionalVersion,
+  minVersion: optionalVersion,
+  maxVersion: optionalVersion,
+  allowExperimental: optionalBoolean,
+  allowDeprecated: optionalBoolean,
+  allowUnknown: optionalBoolean,
+};
+
 /**
  * Checks an endpoint filter (`name` in messages); {@linkcode OptionError}
  * for a field of the wrong type (version values are parsed where they are
@@ -156,20 +203,12 @@ function optionalVersion(value: unknown, name: string): void {
  */
 export function checkEndpointFilter(value: unknown, name: string): void {
   v.record(value, name);
-  optionalString(value.serviceType, `${name}.serviceType`);
-  const iface = value.interface;
-  if (iface !== undefined && typeof iface !== "string") v.stringOrList(iface, `${name}.interface`);
-  optionalString(value.regionName, `${name}.regionName`);
-  optionalString(value.serviceName, `${name}.serviceName`);
-  optionalString(value.serviceId, `${name}.serviceId`);
-  optionalString(value.endpointId, `${name}.endpointId`);
-  optionalString(value.endpointOverride, `${name}.endpointOverride`);
-  optionalVersion(value.version, `${name}.version`);
-  optionalVersion(value.minVersion, `${name}.minVersion`);
-  optionalVersion(value.maxVersion, `${name}.maxVersion`);
-  optionalBoolean(value.allowExperimental, `${name}.allowExperimental`);
-  optionalBoolean(value.allowDeprecated, `${name}.allowDeprecated`);
-  optionalBoolean(value.allowUnknown, `${name}.allowUnknown`);
+  for (const field of ENDPOINT_DATA_FILTER_FIELDS) {
+    const v = value[field];
+    if (v !== undefined && typeof v !== FILTER_TYPES[field]) {
+      FILTER_CHECKS[field](v, `${name}.${field}`);
+    }
+  }
 }
 
 /** The checks of every {@linkcode RequestOptions} option. */

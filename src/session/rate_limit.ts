@@ -71,37 +71,3 @@ export function adapterLimits(
     ...(maxConcurrency !== undefined ? { semaphore: new Semaphore(maxConcurrency) } : {}),
   });
 }
-
-/**
- * Waits for the adapter's slot, then the session's (`sessionSemaphore`),
- * then the adapter's and the session's rate limits; resolves to the
- * function releasing the slots. `onWait` hears of a rate-limit wait (ms).
- */
-export async function acquireLimits(
-  limits: RequestLimits | undefined,
-  sessionSemaphore: Semaphore | undefined,
-  sessionRate: RateLimiter | undefined,
-  now: () => number,
-  signal: AbortSignal | undefined,
-  onWait: ((ms: number) => void) | undefined,
-): Promise<(() => void) | undefined> {
-  const releaseAdapter = limits?.semaphore ? await limits.semaphore.acquire(signal) : undefined;
-  let releaseSession: (() => void) | undefined;
-  try {
-    releaseSession = sessionSemaphore ? await sessionSemaphore.acquire(signal) : undefined;
-    for (const rate of [limits?.rate, sessionRate]) {
-      if (!rate) continue;
-      const waited = await rate.acquire(now(), signal);
-      if (waited > 0) onWait?.(waited);
-    }
-  } catch (err) {
-    releaseSession?.();
-    releaseAdapter?.();
-    throw err;
-  }
-  if (!releaseAdapter && !releaseSession) return undefined;
-  return () => {
-    releaseSession?.();
-    releaseAdapter?.();
-  };
-}

@@ -6,8 +6,10 @@
  * and re-authentication are the next stages (redirects.ts, reauth.ts).
  *
  * Seams (CONTRIBUTING.md, "The request path"): {@linkcode attempt} is the
- * one place a request meets `fetch` (a rate limiter or timings wrap it);
- * {@linkcode statusRetryDelay} decides how long a retriable status waits.
+ * one place a request meets `fetch`; every attempt first passes the
+ * session's {@linkcode Gate}s (the `maxConcurrency` semaphore is one; a rate
+ * limiter is another); {@linkcode statusRetryDelay} decides how long a
+ * retriable status waits (Retry-After).
  *
  * @module
  */
@@ -19,17 +21,26 @@ import type { Transport } from "../net/transport.ts";
 import { fetchFailure, finalConnectError, notResentReason, retryNote } from "./failures.ts";
 import { type Policy, type Prepared, secretsOf } from "./prepare.ts";
 import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
-import type { Semaphore } from "./semaphore.ts";
-import { acquireLimits, type RateLimiter } from "./rate_limit.ts";
+import type { RateLimiter } from "./rate_limit.ts";
 import type { TimingLog } from "./timings.ts";
 import { timedBody } from "./timed_body.ts";
+
+/**
+ * Something every attempt waits for before it is sent, outside its timeout
+ * (a concurrency slot, a rate limit): resolves to the function that releases
+ * it, called when the attempt's response arrives or it fails.
+ */
+export interface Gate {
+  /** Waits (or rejects with the signal's reason when it aborts first). */
+  acquire(signal?: AbortSignal): Promise<() => void>;
+}
 
 /** What sending needs from the session. */
 export interface SendEnv {
   /** The session's fetch (with its TLS settings). */
   transport(): Transport;
-  /** The `maxConcurrency` limit, if any. */
-  readonly semaphore: Semaphore | undefined;
+  /** What every attempt passes first, in order (the `maxConcurrency` semaphore). */
+  readonly gates: readonly Gate[];
   /** The `rateLimit` limiter, if any. */
   readonly rate: RateLimiter | undefined;
   /** The `collectTiming` log, if any. */
@@ -66,6 +77,32 @@ function opaqueRedirect(req: Prepared): ConnectFailure {
   );
 }
 
+/** A response as the send stage takes it: an opaque redirect is a ConnectFailure. */
+function received(req: Prepared, resp: Response): Response {
+  if (resp.status === 0) throw opaqueRedirect(req);
+  return resp;
+}
+
+/**
+ * The error an attempt that could not be sent ends the request with (the
+ * caller's abort reason, a permission error, or a redacted ConnectFailure),
+ * `retriesLeft` saying whether retries were left unused (the note says why).
+ */
+function failed(
+  err: unknown,
+  req: Prepared,
+  signal: AbortSignal | undefined,
+  attempts: number,
+  policy: Policy,
+  retriesLeft: boolean,
+): Error {
+  const failure = fetchFailure(err, req.url, signal);
+  const note = retriesLeft
+    ? notResentReason(req.method, !(req.body instanceof ReadableStream))
+    : "";
+  return finalConnectError(failure, req, attempts, policy.timeout, note);
+}
+
 /** Sends `req`, again after connection failures and retriable statuses as `policy` allows. */
 export async function send(
   env: SendEnv,
@@ -74,8 +111,8 @@ export async function send(
   policy: Policy,
 ): Promise<Response> {
   const logger = policy.logger;
-  const guarded = signal !== undefined || policy.timeout !== undefined ||
-    env.semaphore !== undefined || env.rate !== undefined || req.limits !== undefined;
+  const guarded = signal !== undefined || policy.timeout !== undefined || env.gates.length > 0 ||
+    env.rate !== undefined || req.limits !== undefined;
   let connectAttempt = 0;
   let statusAttempt = 0;
   for (let n = 1;; n++) {
@@ -114,12 +151,9 @@ export async function send(
         await sleep(delay, signal);
         continue;
       }
-      const note = connectAttempt < policy.connectRetries
-        ? notResentReason(req.method, replayable)
-        : "";
-      throw finalConnectError(failure, req, n, policy.timeout, note);
+      throw failed(failure, req, signal, n, policy, connectAttempt < policy.connectRetries);
     }
-    if (resp.status === 0) throw opaqueRedirect(req);
+    received(req, resp);
     env.timings?.record(req.method, req.url, resp.status, performance.now() - started);
     if (logger) {
       await logResponse(logger, {
@@ -172,8 +206,9 @@ function mayResend(req: Prepared, policy: Policy): boolean {
 }
 
 /**
- * One attempt with a concurrency slot, the per-attempt timeout and the
- * caller's signal. A timeout becomes {@linkcode ConnectTimeout}.
+ * One attempt through the session's gates (concurrency slot), within the
+ * per-attempt timeout and the caller's signal. A timeout becomes
+ * {@linkcode ConnectTimeout}.
  */
 export async function attempt(
   env: SendEnv,
@@ -184,20 +219,22 @@ export async function attempt(
   logger?: Logger,
 ): Promise<Response> {
   const url = req.url;
-  // Waiting for a slot or the rate limit is not part of the attempt's timeout.
-  const release = env.semaphore || env.rate || req.limits
-    ? await acquireLimits(
-      req.limits,
-      env.semaphore,
-      env.rate,
-      env.now,
-      signal,
-      logger &&
-        ((ms) =>
-          logger.debug(`rate limit: ${req.method} ${redactUrl(url)} waited ${Math.round(ms)} ms`)),
-    )
-    : undefined;
+  // Waiting at a gate or for the rate limit is not part of the attempt's timeout.
+  const releases: (() => void)[] = [];
   try {
+    // The adapter's concurrency slot, the session's gates, then the adapter's and the session's
+    // rate limits, in that order (a request holds its slots while it waits for its start time).
+    if (req.limits?.semaphore) releases.push(await req.limits.semaphore.acquire(signal));
+    for (const gate of env.gates) releases.push(await gate.acquire(signal));
+    for (const rate of [req.limits?.rate, env.rate]) {
+      if (!rate) continue;
+      const waited = await rate.acquire(env.now(), signal);
+      if (waited > 0) {
+        logger?.debug(
+          `rate limit: ${req.method} ${redactUrl(url)} waited ${Math.round(waited)} ms`,
+        );
+      }
+    }
     const timeoutSignal = timeout !== undefined ? AbortSignal.timeout(timeout) : undefined;
     const combined = signal && timeoutSignal
       ? AbortSignal.any([signal, timeoutSignal])
@@ -216,7 +253,7 @@ export async function attempt(
       throw err;
     }
   } finally {
-    release?.();
+    for (const release of releases.reverse()) release();
   }
 }
 

@@ -208,7 +208,7 @@ export class Session extends RequestMethods {
     });
     this.#sendEnv = {
       transport: () => this.#getTransport(),
-      semaphore: this.#semaphore,
+      gates: this.#semaphore ? [this.#semaphore] : [],
       rate,
       timings: this.#timings,
       backoff: { baseMs: options.retryDelay, maxMs: options.maxRetryDelay ?? 60_000 },
@@ -361,7 +361,8 @@ export class Session extends RequestMethods {
 
   /**
    * `joinUrl(base, path)`, remembered: a request sent again and again gets
-   * the same (already flat) string, which costs fetch less than a new one.
+   * the same (already flat) string, whose parsing `fetch` then skips or
+   * does faster than a new one's (CONTRIBUTING.md, "Caches").
    */
   #join(base: string, path: string): string {
     let byPath = this.#joined.get(base);
@@ -397,13 +398,28 @@ export class Session extends RequestMethods {
    * Status >= 400 throws an `HttpError` unless `raiseExc: false`.
    */
   request(url: string, options: RequestOptions = {}): Promise<Response> {
-    return this.#request(url, options ?? {});
+    return this.#request(url, options ?? {}, options?.method);
+  }
+
+  /** A method shortcut: `request` with its method, without copying the options (verbs.ts). */
+  protected override requestWith(
+    url: string,
+    options: RequestOptions | undefined,
+    method: string,
+  ): Promise<Response> {
+    return this.request === SESSION.request
+      ? this.#request(url, options ?? {}, method)
+      : super.requestWith(url, options, method);
   }
 
   // The request path, stage by stage (CONTRIBUTING.md, "The request path"). It awaits only
   // what it must (a plugin with valid credentials at hand answers without a promise), and
   // redirects, retries, timeouts and logging cost nothing unless they happen or are set.
-  async #request(url: string, options: RequestOptions): Promise<Response> {
+  async #request(
+    url: string,
+    options: RequestOptions,
+    method: string | undefined,
+  ): Promise<Response> {
     // 1. prepare: options checked, method, headers, body; the retry/timeout policy.
     checkRequestOptions(options);
     const auth = options.auth ?? this.auth;
@@ -411,7 +427,7 @@ export class Session extends RequestMethods {
     if (authenticated && !auth) {
       throw new MissingAuthPlugin("an auth plugin is required for an authenticated request");
     }
-    const req = prepare(this.#baseHeaders, url, options, options.method);
+    const req = prepare(this.#baseHeaders, url, options, method);
     const policy = policyFor(options, this.#policy, this.#semaphore !== undefined);
     const signal = options.signal;
     const wait = <T>(promise: Promise<T>): Promise<T> => this.#wait(promise, req, signal, policy);

@@ -16,21 +16,14 @@ export type HeaderRecord = Record<string, string>;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // What fetch refuses in a value: CR, LF, NUL, and characters beyond U+00FF (not a ByteString).
 const BAD_VALUE = /[\r\n\0\u0100-\uffff]/;
-/** Names already checked, as given -> lower case (names repeat from request to request). */
-const CHECKED = new Map<string, string>();
 
 /** The lower-case form of a header name; {@linkcode OptionError} when it is not a valid name. */
 export function headerKey(name: string): string {
-  const known = CHECKED.get(name);
-  if (known !== undefined) return known;
   // "__proto__" is a valid token but cannot be a record key.
   if (typeof name !== "string" || !TOKEN.test(name) || name === "__proto__") {
     throw new OptionError(`invalid header name: ${JSON.stringify(name)}`);
   }
-  const key = name.toLowerCase();
-  if (CHECKED.size >= 256) CHECKED.clear();
-  CHECKED.set(name, key);
-  return key;
+  return name.toLowerCase();
 }
 
 /**

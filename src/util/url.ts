@@ -40,7 +40,8 @@ const ORIGINS = new Map<string, string | undefined>();
 export function originOf(url: string): string | undefined {
   const slash = url.indexOf("/", url.indexOf("//") + 2);
   const key = slash < 0 ? url : url.slice(0, slash);
-  if (ORIGINS.has(key)) return ORIGINS.get(key);
+  const known = ORIGINS.get(key);
+  if (known !== undefined || ORIGINS.has(key)) return known;
   let origin: string | undefined;
   try {
     origin = new URL(key).origin;

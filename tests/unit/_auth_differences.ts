@@ -57,6 +57,7 @@ export function strictRefusal(
     set(o.domain_id) || set(o.domain_name),
     set(o.system_scope),
     set(o.trust_id),
+    o.unscoped === true,
   ].filter(Boolean).length;
   if (targets > 1) return "D-load-checks";
   if (set(o.system_scope) && o.system_scope !== "all") return "D-load-checks";

@@ -46,6 +46,10 @@ const SUFFIXES = [
   "/identity/v3//",
   "/v3.0",
   "/prefixv3",
+  "/V3",
+  "/v2.0/v3",
+  "/identity/v3.14",
+  "/v3/?a=b",
 ];
 const METHODS = ["v3password", "v3totp", "v3token", "v3applicationcredential"];
 
@@ -88,6 +92,11 @@ export function loaderCase(rng: Rng, id: number, rec: Recorder): LoaderCase {
     }
     const p = opt.secret ? 0.9 : opt.name.includes("domain") ? 0.5 : 0.3;
     if (rng.chance(p)) options[opt.name] = value(rng, opt.name);
+  }
+  // keystoneauth1's plugin keywords that are no loader options
+  if (name.startsWith("v3") || name === "password" || name === "token") {
+    if (rng.chance(0.1)) options.include_catalog = rng.chance(0.5);
+    if (rng.chance(0.05) && name.startsWith("v3")) options.unscoped = true;
   }
   // Mostly one scope target (several: keystoneauth1 refuses when authenticating).
   if (rng.chance(0.85)) {

@@ -184,3 +184,43 @@ Deno.test("an AuthPlugin's currentCredentials that is not a function is an Optio
   } as unknown as AuthPlugin;
   assert.throws(() => new Session({ auth }), /currentCredentials/);
 });
+
+Deno.test("a frozen filter's endpoint follows new credentials (its memo is per credentials)", async () => {
+  const e = echoServer();
+  try {
+    let generation = 1;
+    const currents = new Map<number, CurrentCredentials>();
+    const currentOf = (): CurrentCredentials => {
+      let c = currents.get(generation);
+      if (!c) {
+        const g = generation;
+        c = Object.freeze({
+          headers: Object.freeze({ "X-Api-Key": `key-${g}` }),
+          trustedOrigins: Object.freeze([e.url]),
+          endpoint: (f: EndpointFilter) => `${e.url}/g${g}/${f.serviceType}`,
+        });
+        currents.set(g, c);
+      }
+      return c;
+    };
+    const auth: AuthPlugin = {
+      getHeaders: () => Promise.resolve({ ...currentOf().headers }),
+      getEndpoint: (_s, f) => Promise.resolve(currentOf().endpoint!(f)),
+      getTrustedOrigins: () => Promise.resolve([e.url]),
+      invalidate: () => (generation++, true),
+      currentCredentials: () => currentOf(),
+    };
+    const sess = new Session({ auth });
+    const options = { endpointFilter: Object.freeze({ serviceType: "compute" }) };
+    for (let i = 0; i < 2; i++) await (await sess.get("/x", options)).body?.cancel();
+    auth.invalidate();
+    await (await sess.get("/x", options)).body?.cancel();
+    assert.deepEqual(e.seen.map((r) => `${r.path} ${r.headers.get("x-api-key")}`), [
+      "/g1/compute/x key-1",
+      "/g1/compute/x key-1",
+      "/g2/compute/x key-2",
+    ]);
+  } finally {
+    await e.close();
+  }
+});
