@@ -186,7 +186,7 @@ export const bodies: BodyLike = {} as BodyInit | null;'
       ;;
   esac
   sed -e 's#"\.\./\.\./mod\.ts"#"@x/osauth"#' \
-    -e 's#"\.\./\.\./src/\(clouds\|stores\|testing\)/mod\.ts"#"@x/osauth/\1"#' \
+    -e 's#"\.\./\.\./src/\(clouds\|discovery\|stores\|testing\)/mod\.ts"#"@x/osauth/\1"#' \
     tests/smoke/consumer_types.ts >"$dir/types_$kind.ts"
   if grep -qE "from \"\.\.?/" "$dir/types_$kind.ts"; then
     echo "tests/smoke/consumer_types.ts imports what is not an entry point of the package" >&2

@@ -21,6 +21,7 @@ import {
   v3,
 } from "../../mod.ts";
 import { type CloudConfig, loadCloudConfig, sessionFromCloud } from "../../src/clouds/mod.ts";
+import { fetchVersionDocument, parseVersion, VersionDocument } from "../../src/discovery/mod.ts";
 import { FakeCloud } from "../../src/testing/mod.ts";
 import { MemoryStateStore, type StateStoreOptions } from "../../src/stores/mod.ts";
 
@@ -80,6 +81,19 @@ export async function consumer(): Promise<unknown[]> {
     session: { additionalHeaders: [["X-B", "2"]] },
   });
   const fake = new FakeCloud();
+  const versions: VersionDocument = await fetchVersionDocument(sess, "http://127.0.0.1:1/");
+  const parsed = parseVersion("2.1");
   const err: unknown = new Error();
-  return [headerForms, bodyForms, resp, adapter, store, fromCloud, fake, err instanceof HttpError];
+  return [
+    headerForms,
+    bodyForms,
+    resp,
+    adapter,
+    store,
+    fromCloud,
+    fake,
+    versions,
+    parsed,
+    err instanceof HttpError,
+  ];
 }
