@@ -5,6 +5,10 @@
  * the runtime's own server and measures, in interleaved blocks and a
  * rotating order, the runtime's own raw `fetch` next to osauth:
  *
+ * - raw `fetch` as a user writes it (`X-Auth-Token` only), and raw `fetch`
+ *   of exactly the request the Session sends (the same URL string, its
+ *   header record with the User-Agent, `redirect: "manual"`): the floor of
+ *   the Session's request content, so that what is left is osauth's code;
  * - `Session.get`, a fresh `endpointFilter` object literal on every call (the
  *   README's style), and one reused filter object;
  * - `Adapter.get`;
@@ -76,9 +80,17 @@ const target = `${await session.getEndpoint(reused.endpointFilter)}/servers/deta
 const bare = new Session();
 const adapter = new Adapter(session, { serviceType: "compute", interface: "public" });
 
+// What the Session sends (send.ts fetchInit): its record of lower-case headers, the
+// User-Agent first, then the token; redirects not followed by fetch; GET not named.
+const userAgent = session.userAgent;
 const variants: Record<string, () => Promise<unknown>> = {
   "raw fetch": async () =>
     await (await fetch(target, { headers: { "X-Auth-Token": token } })).arrayBuffer(),
+  "raw fetch (Session's request)": async () =>
+    await (await fetch(target, {
+      headers: { "user-agent": userAgent, "x-auth-token": token },
+      redirect: "manual",
+    })).arrayBuffer(),
   "Session.get (fresh filter literal)": async () =>
     await (await session.get("/servers/detail", {
       endpointFilter: { serviceType: "compute", interface: "public" },
@@ -89,6 +101,26 @@ const variants: Record<string, () => Promise<unknown>> = {
   "Session.get (absolute URL, no auth)": async () =>
     await (await bare.get(target, { headers: { "X-Auth-Token": token } })).arrayBuffer(),
 };
+
+// The floor must be the request the Session sends: checked on a transport that records it.
+{
+  let sent: [string, RequestInit | undefined] | undefined;
+  const recorder = new Session({
+    auth: session.auth,
+    fetch: (input, init) => {
+      sent = [String(input), init];
+      return Promise.resolve(new Response(null));
+    },
+  });
+  await recorder.get("/servers/detail", reused);
+  const same = sent !== undefined && sent[0] === target &&
+    JSON.stringify(sent[1]) ===
+      JSON.stringify({
+        headers: { "user-agent": userAgent, "x-auth-token": token },
+        redirect: "manual",
+      });
+  if (!same) throw new Error(`the Session sends another request: ${JSON.stringify(sent)}`);
+}
 
 async function block(f: () => Promise<unknown>): Promise<number> {
   const t = performance.now();

@@ -379,7 +379,21 @@ export class Adapter extends RequestMethods {
       : super.requestWith(path, options, method);
   }
 
-  async #request(
+  // Not async: the session's promise is handed back as it is (an async wrapper awaiting it
+  // costs every request a promise hop); what the options' checks throw is a rejection still.
+  #request(
+    path: string,
+    options: AdapterRequestOptions,
+    method: string | undefined,
+  ): Promise<Response> {
+    try {
+      return this.#send(path, options, method);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #send(
     path: string,
     options: AdapterRequestOptions,
     method: string | undefined,
@@ -418,18 +432,19 @@ export class Adapter extends RequestMethods {
       ) {
         opts.endpointOverride = this.endpointOverride;
       }
-      return await this.session.request(path, opts);
+      return this.session.request(path, opts);
     }
     if (this.getEndpoint !== ADAPTER.getEndpoint) {
       // A subclass's getEndpoint decides the base URL.
-      const base = await this.getEndpoint(options.auth);
-      opts.endpointFilter = this.#filter;
-      return await this.session.request(joinUrl(base, path), opts);
+      return Promise.resolve(this.getEndpoint(options.auth)).then((base) => {
+        opts.endpointFilter = this.#filter;
+        return this.session.request(joinUrl(base, path), opts);
+      });
     }
     // The Session's resolver joins `path` to the endpoint: the request's override, the
     // adapter's, the session's, or the (discovered) catalog URL (src/discovery/endpoint.ts).
     opts.endpointFilter = this.#resolveFilter;
-    return await this.session.request(path, opts);
+    return this.session.request(path, opts);
   }
 
   /**

@@ -230,10 +230,23 @@ function memoisable(filter: EndpointDataFilter): boolean {
   return true;
 }
 
-function memoGet(memo: Memo, filter: EndpointFilter): string | undefined {
+/**
+ * The remembered URL of `filter`, or `undefined` (a miss, or a filter that is
+ * not {@linkcode memoisable}: its fields are type-checked in the same loop
+ * that walks the memo, so that a hit reads each field once).
+ */
+function memoGet(memo: Memo, filter: EndpointDataFilter): string | undefined {
+  if (
+    filter.endpointOverride !== undefined || filter.version !== undefined ||
+    filter.minVersion !== undefined || filter.maxVersion !== undefined
+  ) {
+    return undefined;
+  }
   let level: MemoLevel | string | undefined = memo.root;
   for (const field of ENDPOINT_FILTER_FIELDS) {
-    level = (level as MemoLevel).get(filter[field] ?? NONE);
+    const v = filter[field];
+    if (v !== undefined && typeof v !== "string") return undefined;
+    level = (level as MemoLevel).get(v ?? NONE);
     if (level === undefined) return undefined;
   }
   return level as string;
@@ -315,8 +328,7 @@ export class EndpointResolver {
       throw new OptionError("an endpoint filter must be an object");
     }
     const memo = current ? this.#memo.get(current) : undefined;
-    const byValue = current !== undefined && memoisable(filter);
-    if (memo && byValue) {
+    if (memo) {
       const hit = memoGet(memo, filter);
       if (hit !== undefined) return hit;
     }
@@ -333,7 +345,7 @@ export class EndpointResolver {
     if (current?.endpoint) {
       const url = endpointFound(current.endpoint(merged), merged);
       if (!plugin.getTrustedOrigins) this.#hooks.noteEndpoint(plugin, url);
-      if (byValue) {
+      if (memoisable(filter)) {
         if (memo) memoSet(memo, filter, url);
         else {
           const created: Memo = { root: new Map(), size: 0 };
