@@ -36,12 +36,19 @@ export { Session } from "./src/session/session.ts";
 export { RequestMethods } from "./src/session/verbs.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
 export type {
+  AfterResponseHook,
   AuthContext,
   AuthPlugin,
+  BeforeErrorHook,
+  BeforeRequestHook,
+  BeforeRetryHook,
   CurrentCredentials,
   EndpointDataFilter,
   EndpointFilter,
+  HookRequest,
+  Hooks,
   Logger,
+  RetryState,
 } from "./src/types.ts";
 export type { BodyLike, CryptoKeyLike, HeadersLike } from "./src/util/web_types.ts";
 export type { PaginateOptions } from "./src/session/paginate.ts";

@@ -38,6 +38,8 @@ import { paginate as paginateList, type PaginateOptions } from "./session/pagina
 import { requestJson } from "./session/json.ts";
 import type { AllVersionData, AllVersionDataFilter } from "./discovery/all_versions.ts";
 import { adapterLimits, REQUEST_LIMITS, type RequestLimits } from "./session/rate_limit.ts";
+import { checkHooks, mergeHooks } from "./session/hooks.ts";
+import type { Hooks } from "./types.ts";
 import {
   type AuthPlugin,
   ENDPOINT_FILTER_FIELDS,
@@ -109,6 +111,8 @@ export interface AdapterOptions {
   rateLimit?: number;
   /** At most this many of this adapter's requests in flight (keystoneauth1's `concurrency`). */
   maxConcurrency?: number;
+  /** Hooks of this adapter's requests: after the session's, before each request's. */
+  hooks?: Hooks;
 }
 
 /** The checks of every {@linkcode AdapterOptions} option (version values are parsed later). */
@@ -138,6 +142,7 @@ const ADAPTER_CHECKS: v.Checks = v.checks({
   auth: v.authPlugin,
   rateLimit: v.positiveMs,
   maxConcurrency: v.positiveInt,
+  hooks: checkHooks,
 });
 
 /** The fields of the adapter's endpoint filter: the catalog fields and the version bounds. */
@@ -208,6 +213,8 @@ export class Adapter extends RequestMethods {
   readonly #discovery: DiscoveryOptions;
   /** The adapter's rateLimit and maxConcurrency, for each of its requests. */
   readonly #limits: RequestLimits | undefined;
+  /** The adapter's hooks. */
+  readonly #hooks: Hooks | undefined;
 
   /** Creates an adapter for `session`. */
   constructor(session: Session, options: AdapterOptions = {}) {
@@ -276,6 +283,7 @@ export class Adapter extends RequestMethods {
     });
     this.#filter = this.#buildFilter();
     this.#limits = adapterLimits(options.rateLimit, options.maxConcurrency);
+    this.#hooks = options.hooks;
     this.#resolveFilter = Object.freeze({
       ...this.#filter,
       ...definedOnly({ endpointOverride: this.endpointOverride, ...this.#discovery }),
@@ -413,6 +421,7 @@ export class Adapter extends RequestMethods {
       opts.headers = headers;
     }
     if (this.#limits) (opts as { [REQUEST_LIMITS]?: RequestLimits })[REQUEST_LIMITS] = this.#limits;
+    if (this.#hooks) opts.hooks = mergeHooks(this.#hooks, options.hooks);
     const microversion = options.microversion ?? this.defaultMicroversion;
     if (microversion !== undefined) {
       opts.microversion = microversion;

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { escapeControlChars } from "./logging.ts";
+import { escapeControlChars } from "./util/text.ts";
 import { readBodyStart } from "./util/body_start.ts";
 import { requestIdOf } from "./util/request_id.ts";
 import {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { BodyLike, HeadersLike } from "./util/web_types.ts";
+import type { OsAuthError } from "./errors.ts";
 
 /** One query value: strings as they are, numbers and booleans as text (`true`, `false`). */
 export type QueryValue = string | number | boolean;
@@ -15,6 +16,67 @@ export type QueryValue = string | number | boolean;
 export type QueryInit =
   | Record<string, QueryValue | readonly QueryValue[] | undefined>
   | URLSearchParams;
+
+/** What a hook is shown of a request: no credential, no body. */
+export interface HookRequest {
+  /** HTTP method. */
+  readonly method: string;
+  /** The URL, redacted (no user info password, no secret query parameters). */
+  readonly url: string;
+  /**
+   * The headers to be sent, without credentials. In `beforeRequest`, set or
+   * delete headers here to change what is sent (credential headers cannot
+   * be set: `OptionError`).
+   */
+  readonly headers: Headers;
+}
+
+/** What `beforeRetry` hooks get. */
+export interface RetryState {
+  /** The request to be sent again. */
+  readonly request: HookRequest;
+  /** The retry about to happen: 1 for the first. */
+  readonly retryCount: number;
+  /** The status that is retried (503, 429, ...), for a status retry. */
+  readonly status?: number;
+  /** The connection failure that is retried, for a connection retry. */
+  readonly error?: OsAuthError;
+  /** How long osauth waits before it sends the request again (ms). */
+  readonly delayMs: number;
+}
+
+/** Runs before the request is sent (after its credentials are chosen); a `Response` answers it. */
+export type BeforeRequestHook = (
+  request: HookRequest,
+) => void | Response | Promise<void | Response>;
+
+/**
+ * Runs with the final response (after redirects, retries and re-auth; before
+ * an `HttpError` is thrown for it). It is shown a copy whose body it may
+ * read before it returns; a `Response` it returns replaces the response.
+ */
+export type AfterResponseHook = (
+  request: HookRequest,
+  response: Response,
+) => void | Response | Promise<void | Response>;
+
+/** Runs before each retry (connection failures and retried statuses). */
+export type BeforeRetryHook = (state: RetryState) => void | Promise<void>;
+
+/** Runs with the error a request throws; returns the error to throw (the same or another). */
+export type BeforeErrorHook = (error: OsAuthError) => OsAuthError | Promise<OsAuthError>;
+
+/** Hooks of a Session, an Adapter or a request (ky's `hooks`). */
+export interface Hooks {
+  /** Before the request is sent. */
+  beforeRequest?: readonly BeforeRequestHook[];
+  /** With the final response. */
+  afterResponse?: readonly AfterResponseHook[];
+  /** Before each retry. */
+  beforeRetry?: readonly BeforeRetryHook[];
+  /** With the error thrown. */
+  beforeError?: readonly BeforeErrorHook[];
+}
 
 /**
  * Selects an endpoint from a service catalog, as keystoneauth1's
@@ -298,6 +360,8 @@ export interface RequestOptions {
    * or `URLSearchParams`, encoded as keystoneauth1's `params` (space as `+`).
    */
   query?: QueryInit;
+  /** Hooks of this request, run after the session's and the adapter's (see `Hooks`). */
+  hooks?: Hooks;
 }
 
 /**

@@ -15,6 +15,8 @@ import type { DiscoveryCache } from "../discovery/cache.ts";
 import type { HeadersLike } from "../util/web_types.ts";
 import { OptionError } from "../errors.ts";
 import * as v from "../util/validate.ts";
+import { checkHooks } from "./hooks.ts";
+import type { Hooks } from "../types.ts";
 
 export type { IdentityRequestOptions, RequestOptions } from "../types.ts";
 export { IDENTITY_REQUEST } from "../types.ts";
@@ -108,6 +110,12 @@ export interface SessionOptions {
    * `1 / rateLimit` s after the one before, in the order they asked.
    */
   rateLimit?: number;
+  /**
+   * Hooks run by every request of this session (before an adapter's and the
+   * request's own): `beforeRequest`, `afterResponse`, `beforeRetry`,
+   * `beforeError`, as ky's. They never see credentials.
+   */
+  hooks?: Hooks;
 }
 
 /** The checks of every {@linkcode SessionOptions} option (see src/util/validate.ts). */
@@ -138,6 +146,7 @@ const SESSION_CHECKS: v.Checks = v.checks({
   redirectLimit: v.nonNegativeInt,
   collectTiming: v.boolean,
   rateLimit: v.positiveMs,
+  hooks: checkHooks,
 });
 
 /** `value` at `name` unless it is undefined or a string; else {@linkcode OptionError}. */
@@ -234,6 +243,7 @@ const REQUEST_CHECKS: v.Checks = v.checks({
   globalRequestId: v.string,
   logger: v.logger,
   redirect: v.boolean,
+  hooks: checkHooks,
   query: (value, name) => {
     if (!(value instanceof URLSearchParams)) v.record(value, name);
   },

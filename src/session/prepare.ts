@@ -7,7 +7,7 @@
  */
 import { microversionHeaders } from "../discovery/microversion.ts";
 import { OptionError } from "../errors.ts";
-import type { Logger } from "../types.ts";
+import type { Hooks, Logger } from "../types.ts";
 import { jsonText } from "../util/validate.ts";
 import { type HeaderRecord, mergeHeaders, setHeader } from "../util/headers.ts";
 import { nonNegativeInt, positiveNumber, type RequestOptions } from "./options.ts";
@@ -30,6 +30,8 @@ export interface Prepared {
   identity?: boolean;
   /** The Adapter's rate limit and concurrency limit, for each attempt. */
   limits?: RequestLimits;
+  /** The request's hooks (the session's, adapter's and request's). */
+  hooks?: Hooks;
 }
 
 /** Every secret `req` sent (for scrubbing what a server quotes back). */

@@ -109,6 +109,7 @@ export async function followRedirects(
       secretHeaders: req.secretHeaders,
       earlierSecrets: secretsOf(first),
       ...(req.limits ? { limits: req.limits } : {}),
+      ...(req.hooks ? { hooks: req.hooks } : {}),
     };
     resp = await sendNext(req);
     if (!REDIRECT_STATUSES.has(resp.status)) return { resp, credentialed };

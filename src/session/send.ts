@@ -23,6 +23,7 @@ import { type Policy, type Prepared, secretsOf } from "./prepare.ts";
 import { backoffDelay, isConnectionRefused, isIdempotent, sleep } from "./retry.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 import type { TimingLog } from "./timings.ts";
+import { runBeforeRetry } from "./hooks.ts";
 import { timedBody } from "./timed_body.ts";
 
 /**
@@ -148,6 +149,13 @@ export async function send(
         logger?.debug(
           retryNote(req, delay, connectAttempt, policy.connectRetries, failure.message),
         );
+        if (req.hooks?.beforeRetry) {
+          await runBeforeRetry(req.hooks, req, {
+            retryCount: connectAttempt,
+            error: failure,
+            delayMs: delay,
+          });
+        }
         await sleep(delay, signal);
         continue;
       }
@@ -176,6 +184,13 @@ export async function send(
       statusAttempt++;
       const why = `HTTP ${resp.status}` + (header !== null ? ` (Retry-After: ${header})` : "");
       logger?.debug(retryNote(req, delay, statusAttempt, policy.statusRetries, why));
+      if (req.hooks?.beforeRetry) {
+        await runBeforeRetry(req.hooks, req, {
+          retryCount: statusAttempt,
+          status: resp.status,
+          delayMs: delay,
+        });
+      }
       await sleep(delay, signal);
       continue;
     }

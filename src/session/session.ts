@@ -29,6 +29,7 @@ import {
   httpErrorFromResponse,
   MissingAuthPlugin,
   OptionError,
+  OsAuthError,
 } from "../errors.ts";
 import { redactUrl, rememberSentSecrets, safeInspect } from "../util/secrets.ts";
 import { hostPort } from "../net/permissions.ts";
@@ -44,6 +45,7 @@ import type {
   CurrentCredentials,
   EndpointDataFilter,
   EndpointFilter,
+  Hooks,
   Logger,
 } from "../types.ts";
 import { checkedAuthHeaders, type HeaderRecord, mergeHeaders, setHeader } from "../util/headers.ts";
@@ -73,6 +75,7 @@ import { requestJson } from "./json.ts";
 import { withQuery } from "../util/query.ts";
 import { type RequestTiming, TimingLog } from "./timings.ts";
 import { RateLimiter } from "./rate_limit.ts";
+import { mergeHooks, runAfterResponse, runBeforeError, runBeforeRequest } from "./hooks.ts";
 import {
   type AllVersionData,
   type AllVersionDataFilter,
@@ -135,6 +138,8 @@ export class Session extends RequestMethods {
   /** Responses that took more than one attempt -> attempts (for error messages). */
   readonly #attempts: WeakMap<Response, number> = new WeakMap();
   #transport: Transport | undefined;
+  /** The session's `hooks`. */
+  readonly #hooks: Hooks | undefined;
   /** The timings collected with `collectTiming`. */
   readonly #timings: TimingLog | undefined;
 
@@ -155,6 +160,7 @@ export class Session extends RequestMethods {
     if (maxConcurrency === 0) throw new OptionError("maxConcurrency must be at least 1");
     this.#semaphore = maxConcurrency ? new Semaphore(maxConcurrency) : undefined;
     this.#timings = options.collectTiming ? new TimingLog() : undefined;
+    this.#hooks = options.hooks;
     const rate = options.rateLimit !== undefined ? new RateLimiter(options.rateLimit) : undefined;
     nonNegativeInt(options.redirectLimit, "redirectLimit");
     nonNegativeMs(options.retryDelay, "retryDelay");
@@ -415,10 +421,29 @@ export class Session extends RequestMethods {
   // The request path, stage by stage (CONTRIBUTING.md, "The request path"). It awaits only
   // what it must (a plugin with valid credentials at hand answers without a promise), and
   // redirects, retries, timeouts and logging cost nothing unless they happen or are set.
-  async #request(
+  #request(
     url: string,
     options: RequestOptions,
     method: string | undefined,
+  ): Promise<Response> {
+    // Hooks (hooks.ts): the session's, then the request's (an Adapter's are merged into its
+    // options). The auth plugins' own requests (tokens) run none: they carry credentials.
+    const hooks = this.#hooks === undefined && options?.hooks === undefined
+      ? undefined
+      : (options as IdentityRequestOptions)?.[IDENTITY_REQUEST]
+      ? undefined
+      : mergeHooks(this.#hooks, options.hooks);
+    if (!hooks?.beforeError) return this.#run(url, options, method, hooks);
+    return this.#run(url, options, method, hooks).catch(async (err) => {
+      throw err instanceof OsAuthError ? await runBeforeError(hooks, err) : err;
+    });
+  }
+
+  async #run(
+    url: string,
+    options: RequestOptions,
+    method: string | undefined,
+    hooks: Hooks | undefined,
   ): Promise<Response> {
     // 1. prepare: options checked, method, headers, body; the retry/timeout policy.
     checkRequestOptions(options);
@@ -476,10 +501,14 @@ export class Session extends RequestMethods {
       req.secretHeaders = headers.names;
     }
     if ((options as IdentityRequestOptions)[IDENTITY_REQUEST]) req.identity = true;
+    if (hooks) req.hooks = hooks;
 
-    // 4. send: attempts with retries, timeout, concurrency limit, logging (send.ts).
-    let resp = await send(this.#sendEnv, req, signal, policy);
-    if (resp.status < 300) return resp; // most responses: nothing more to do
+    // 4. send: attempts with retries, timeout, concurrency limit, logging (send.ts); a
+    // beforeRequest hook may answer instead (nothing is sent then).
+    let resp = (hooks?.beforeRequest ? await runBeforeRequest(hooks, req) : undefined) ??
+      await send(this.#sendEnv, req, signal, policy);
+    // Most responses: nothing more to do.
+    if (resp.status < 300 && !hooks?.afterResponse) return resp;
 
     // 5. redirects (redirects.ts), and whether the credentials went along to the end.
     const follow = options.redirect !== false;
@@ -514,7 +543,9 @@ export class Session extends RequestMethods {
       }
     }
 
-    // 7. response: an HttpError for status >= 400 (what was sent scrubbed from it).
+    // 7. response: afterResponse hooks may replace it; an HttpError for status >= 400 (what
+    // was sent scrubbed from it).
+    if (hooks?.afterResponse) resp = await runAfterResponse(hooks, req, resp);
     if (resp.status >= 400) rememberSentSecrets(resp, () => secretsOf(req));
     if ((options.raiseExc ?? true) && resp.status >= 400) {
       throw await httpErrorFromResponse(
