@@ -5,9 +5,15 @@
  * call it with paths only.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Adapter, Session, v3 } from "jsr:@x/osauth";
- * declare const auth: v3.Password;
+ * import { FakeCloud } from "jsr:@x/osauth/testing";
+ *
+ * const server = await new FakeCloud().serve(); // stands in for your cloud: Keystone, Nova, ...
+ * const auth = new v3.Password({
+ *   authUrl: server.authUrl, username: "admin", password: "secret", projectName: "admin",
+ *   userDomainId: "default", projectDomainId: "default",
+ * });
  * const compute = new Adapter(new Session({ auth }), {
  *   serviceType: "compute",
  *   interface: "public",
@@ -17,6 +23,8 @@
  * });
  * const servers = await (await compute.get("/servers")).json();
  * const flavors = await compute.get("/flavors", { microversion: "2.61" });
+ * await flavors.body?.cancel();
+ * await server.close();
  * ```
  *
  * @module

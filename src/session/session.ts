@@ -346,8 +346,18 @@ export class Session extends RequestMethods {
    * needed), the endpoint overrides and `trustedOrigins`.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import { Session, v3 } from "jsr:@x/osauth";
+   * import { FakeCloud } from "jsr:@x/osauth/testing";
+   *
+   * const server = await new FakeCloud().serve(); // stands in for your cloud
+   * const sess = new Session({
+   *   auth: new v3.Password({
+   *     authUrl: server.authUrl, username: "admin", password: "secret", userDomainId: "default",
+   *   }),
+   * });
    * console.log(`deno run --allow-net=${(await sess.allowNetList()).join(",")} app.ts`);
+   * await server.close();
    * ```
    */
   async allowNetList(auth?: AuthPlugin): Promise<string[]> {
@@ -620,10 +630,16 @@ export class Session extends RequestMethods {
    * or no body (204, HEAD), is an `InvalidResponse`.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import { Session } from "jsr:@x/osauth";
+   * import { FakeCloud } from "jsr:@x/osauth/testing";
+   *
+   * const server = await new FakeCloud().serve(); // stands in for a real Placement
+   * const sess = new Session();
    * const { versions } = await sess.requestJson<{ versions: unknown[] }>(
-   *   "http://127.0.0.1:8778/", { method: "GET", authenticated: false },
+   *   `${server.url}/placement/`, { method: "GET", authenticated: false },
    * );
+   * await server.close();
    * ```
    */
   requestJson<T = unknown>(url: string, options: RequestOptions = {}): Promise<T> {
@@ -659,9 +675,20 @@ export class Session extends RequestMethods {
    * region, else every region.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import { Session, v3 } from "jsr:@x/osauth";
+   * import { FakeCloud } from "jsr:@x/osauth/testing";
+   *
+   * const server = await new FakeCloud().serve(); // stands in for your cloud
+   * const sess = new Session({
+   *   auth: new v3.Password({
+   *     authUrl: server.authUrl, username: "admin", password: "secret", projectName: "admin",
+   *     userDomainId: "default", projectDomainId: "default",
+   *   }),
+   * });
    * const all = await sess.getAllVersionData();
-   * all.RegionOne.public.compute; // [{ version: "2.0", ... }, { version: "2.1", maxMicroversion: "2.93", ... }]
+   * all.RegionOne?.public?.compute; // [{ version: "2.0", ... }, { version: "2.1", maxMicroversion: "2.95", ... }]
+   * await server.close();
    * ```
    */
   getAllVersionData(filter: AllVersionDataFilter = {}, auth?: AuthPlugin): Promise<AllVersionData> {

@@ -60,7 +60,7 @@ import {
  * in `console.log(cloud)` or `JSON.stringify(cloud)`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { FakeCloud } from "jsr:@x/osauth/testing";
  * const cloud = new FakeCloud();
  * const server = await cloud.serve(); // Deno: 127.0.0.1, random port
