@@ -32,7 +32,7 @@
  *
  * @module
  */
-export { joinUrl, Session } from "./src/session/session.ts";
+export { Session } from "./src/session/session.ts";
 export { RequestMethods } from "./src/session/verbs.ts";
 export type { RequestOptions, SessionOptions } from "./src/session/options.ts";
 export type {
@@ -50,7 +50,46 @@ export { type RequestTiming, TIMINGS_LIMIT } from "./src/session/timings.ts";
 export { JSON_BODY_LIMIT } from "./src/session/json.ts";
 export type { AuthStateLease, AuthStateStore } from "./src/stores/interface.ts";
 export type { CacheIdElements } from "./src/identity/state.ts";
-export * from "./src/errors.ts";
+export {
+  AuthorizationFailure,
+  BadGateway,
+  BadRequest,
+  CloudConfigError,
+  Conflict,
+  ConnectFailure,
+  ConnectTimeout,
+  DiscoveryFailure,
+  EmptyCatalog,
+  EndpointNotFound,
+  Forbidden,
+  GatewayTimeout,
+  Gone,
+  HttpError,
+  httpErrorFromResponse,
+  type HttpErrorInit,
+  HttpNotImplemented,
+  InternalServerError,
+  InvalidResponse,
+  MethodNotAllowed,
+  MissingAuthMethods,
+  MissingAuthPlugin,
+  NetworkPermissionDenied,
+  NotAcceptable,
+  NotFound,
+  OptionError,
+  OsAuthError,
+  PaginationError,
+  RequestEntityTooLarge,
+  RequestTimeout,
+  ServiceUnavailable,
+  TooManyRedirects,
+  TooManyRequests,
+  Unauthorized,
+  UnprocessableEntity,
+  UnsupportedMediaType,
+  UntrustedOrigin,
+  VersionNotAvailable,
+} from "./src/errors.ts";
 export {
   AccessInfo,
   type ApplicationCredentialRef,

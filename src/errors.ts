@@ -23,8 +23,6 @@ import {
   sentSecretsOf,
 } from "./util/secrets.ts";
 
-export { requestIdOf };
-
 /**
  * Base class of every error osauth throws. A password in a URL's user info
  * and secret query parameters (`?token=...`) are replaced by `***` wherever a

@@ -80,7 +80,6 @@ import {
 } from "../discovery/all_versions.ts";
 
 export type { RequestOptions, SessionOptions } from "./options.ts";
-export { joinUrl } from "../util/url.ts";
 
 /** Statuses retried by default when statusCodeRetries is set: 503 (keystoneauth1) and 429. */
 const DEFAULT_RETRIABLE: readonly number[] = Object.freeze([503, 429]);

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { requestIdOf } from "jsr:@x/osauth";
+ * import { requestIdOf } from "./request_id.ts";
  * console.assert(requestIdOf(new Headers({ "X-Compute-Request-Id": "req-1" })) === "req-1");
  * ```
  *

@@ -21,7 +21,11 @@ import {
   v3,
 } from "../../mod.ts";
 import { type CloudConfig, loadCloudConfig, sessionFromCloud } from "../../src/clouds/mod.ts";
-import { fetchVersionDocument, parseVersion, VersionDocument } from "../../src/discovery/mod.ts";
+import {
+  fetchVersionDocument,
+  parseVersion,
+  type VersionDocument,
+} from "../../src/discovery/mod.ts";
 import { FakeCloud } from "../../src/testing/mod.ts";
 import { MemoryStateStore, type StateStoreOptions } from "../../src/stores/mod.ts";
 

@@ -361,7 +361,7 @@ Deno.test("Session option validation", () => {
 });
 
 Deno.test("joinUrl joins like keystoneauth1", async (t) => {
-  const { joinUrl } = await import("../../mod.ts");
+  const { joinUrl } = await import("../../src/util/url.ts");
   await t.step("slashes", () => {
     assert.equal(joinUrl("http://h/v2.1/", "/servers"), "http://h/v2.1/servers");
     assert.equal(joinUrl("http://h/v2.1///", "//servers"), "http://h/v2.1/servers");
