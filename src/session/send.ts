@@ -130,11 +130,12 @@ export async function send(
         secrets,
       });
     }
-    const started = logger || env.timings ? performance.now() : 0;
+    // Restarted by `attempt` once the gates let it through: waiting is not the exchange's time.
+    const clock = { started: logger || env.timings ? performance.now() : 0 };
     let resp: Response;
     try {
       resp = guarded
-        ? await attempt(env, req, init, policy.timeout, signal, logger)
+        ? await attempt(env, req, init, policy.timeout, signal, logger, clock)
         : await env.transport()(req.url, init); // nothing to limit, time or abort
     } catch (err) {
       const failure = fetchFailure(err, req.url, signal);
@@ -162,7 +163,7 @@ export async function send(
       throw failed(failure, req, signal, n, policy, connectAttempt < policy.connectRetries);
     }
     received(req, resp);
-    env.timings?.record(req.method, req.url, resp.status, performance.now() - started);
+    env.timings?.record(req.method, req.url, resp.status, performance.now() - clock.started);
     if (logger) {
       await logResponse(logger, {
         method: req.method,
@@ -170,7 +171,7 @@ export async function send(
         status: resp.status,
         headers: resp.headers,
         body: await loggableBody(resp),
-        elapsedMs: performance.now() - started,
+        elapsedMs: performance.now() - clock.started,
         secrets,
       });
     }
@@ -223,7 +224,8 @@ function mayResend(req: Prepared, policy: Policy): boolean {
 /**
  * One attempt through the session's gates (concurrency slot), within the
  * per-attempt timeout and the caller's signal. A timeout becomes
- * {@linkcode ConnectTimeout}.
+ * {@linkcode ConnectTimeout}. `clock.started` is set when the request
+ * leaves (after the gates), so timings and logs leave out the wait.
  */
 export async function attempt(
   env: SendEnv,
@@ -232,6 +234,7 @@ export async function attempt(
   timeout: number | undefined,
   signal: AbortSignal | undefined,
   logger?: Logger,
+  clock?: { started: number },
 ): Promise<Response> {
   const url = req.url;
   // Waiting at a gate or for the rate limit is not part of the attempt's timeout.
@@ -255,6 +258,7 @@ export async function attempt(
       ? AbortSignal.any([signal, timeoutSignal])
       : signal ?? timeoutSignal;
     if (combined) init.signal = combined;
+    if (clock) clock.started = performance.now();
     try {
       const resp = await env.transport()(url, init);
       // The timeout also bounds reading the body: a ConnectTimeout then, not a DOMException.

@@ -79,6 +79,7 @@ export function withQuery(url: string, query: QueryInit): string {
   const base = hash >= 0 ? url.slice(0, hash) : url;
   const fragment = hash >= 0 ? url.slice(hash) : "";
   const q = base.indexOf("?");
-  const sep = q < 0 ? "?" : q === base.length - 1 || base.endsWith("&") ? "" : "&";
+  // requests keeps the URL's query as written: "?a=1&" + params is "?a=1&&d=1".
+  const sep = q < 0 ? "?" : q === base.length - 1 ? "" : "&";
   return `${base}${sep}${encoded}${fragment}`;
 }
