@@ -104,18 +104,32 @@ function failed(
   return finalConnectError(failure, req, attempts, policy.timeout, note);
 }
 
-/** Sends `req`, again after connection failures and retriable statuses as `policy` allows. */
+/**
+ * The retries a request has used: shared by its redirect hops, so that the
+ * policy's retries bound the whole request, as keystoneauth1 passes the
+ * remaining `connect_retries` / `status_code_retries` on to a redirect target.
+ */
+export interface RetryBudget {
+  /** Connection retries used. */
+  connect: number;
+  /** Status retries used. */
+  status: number;
+}
+
+/**
+ * Sends `req`, again after connection failures and retriable statuses as
+ * `policy` allows (counting in `budget`, which redirect hops share).
+ */
 export async function send(
   env: SendEnv,
   req: Prepared,
   signal: AbortSignal | undefined,
   policy: Policy,
+  budget: RetryBudget = { connect: 0, status: 0 },
 ): Promise<Response> {
   const logger = policy.logger;
   const guarded = signal !== undefined || policy.timeout !== undefined || env.gates.length > 0 ||
     env.rate !== undefined || req.limits !== undefined;
-  let connectAttempt = 0;
-  let statusAttempt = 0;
   for (let n = 1;; n++) {
     signal?.throwIfAborted();
     const init = fetchInit(req);
@@ -144,15 +158,15 @@ export async function send(
       // A refused connection sent nothing: even a POST may go again.
       const resendable = (replayable && isConnectionRefused(failure.cause)) ||
         mayResend(req, policy);
-      if (connectAttempt < policy.connectRetries && resendable) {
-        const delay = backoffDelay(connectAttempt, env.backoff);
-        connectAttempt++;
+      if (budget.connect < policy.connectRetries && resendable) {
+        const delay = backoffDelay(budget.connect, env.backoff);
+        budget.connect++;
         logger?.debug(
-          retryNote(req, delay, connectAttempt, policy.connectRetries, failure.message),
+          retryNote(req, delay, budget.connect, policy.connectRetries, failure.message),
         );
         if (req.hooks?.beforeRetry) {
           await runBeforeRetry(req.hooks, req, {
-            retryCount: connectAttempt,
+            retryCount: budget.connect,
             error: failure,
             delayMs: delay,
           });
@@ -160,7 +174,7 @@ export async function send(
         await sleep(delay, signal);
         continue;
       }
-      throw failed(failure, req, signal, n, policy, connectAttempt < policy.connectRetries);
+      throw failed(failure, req, signal, n, policy, budget.connect < policy.connectRetries);
     }
     received(req, resp);
     env.timings?.record(req.method, req.url, resp.status, performance.now() - clock.started);
@@ -176,18 +190,18 @@ export async function send(
       });
     }
     if (
-      statusAttempt < policy.statusRetries && policy.retriable.includes(resp.status) &&
+      budget.status < policy.statusRetries && policy.retriable.includes(resp.status) &&
       mayResend(req, policy)
     ) {
       const header = resp.headers.get("retry-after");
       await resp.body?.cancel();
-      const delay = statusRetryDelay(env, header, statusAttempt);
-      statusAttempt++;
+      const delay = statusRetryDelay(env, header, budget.status);
+      budget.status++;
       const why = `HTTP ${resp.status}` + (header !== null ? ` (Retry-After: ${header})` : "");
-      logger?.debug(retryNote(req, delay, statusAttempt, policy.statusRetries, why));
+      logger?.debug(retryNote(req, delay, budget.status, policy.statusRetries, why));
       if (req.hooks?.beforeRetry) {
         await runBeforeRetry(req.hooks, req, {
-          retryCount: statusAttempt,
+          retryCount: budget.status,
           status: resp.status,
           delayMs: delay,
         });

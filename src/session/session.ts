@@ -65,7 +65,7 @@ import { type Policy, policyFor, policyOf, prepare, type Prepared, secretsOf } f
 import { renewedAuthHeaders } from "./reauth.ts";
 import { followRedirects, REDIRECT_STATUSES } from "./redirects.ts";
 import { Semaphore } from "./semaphore.ts";
-import { send, type SendEnv } from "./send.ts";
+import { type RetryBudget, send, type SendEnv } from "./send.ts";
 import { checkTrusted, NO_ORIGINS, Trust } from "./trust.ts";
 import { isAbsoluteUrl, joinUrl, originOf } from "../util/url.ts";
 import { RequestMethods } from "./verbs.ts";
@@ -515,8 +515,10 @@ export class Session extends RequestMethods {
 
     // 4. send: attempts with retries, timeout, concurrency limit, logging (send.ts); a
     // beforeRequest hook may answer instead (nothing is sent then).
+    // Retries used, shared by the redirect hops (send.ts, RetryBudget).
+    const budget: RetryBudget = { connect: 0, status: 0 };
     let resp = (hooks?.beforeRequest ? await runBeforeRequest(hooks, req) : undefined) ??
-      await send(this.#sendEnv, req, signal, policy);
+      await send(this.#sendEnv, req, signal, policy, budget);
     // Most responses: nothing more to do.
     if (resp.status < 300 && !hooks?.afterResponse) return resp;
 
@@ -524,7 +526,7 @@ export class Session extends RequestMethods {
     const follow = options.redirect !== false;
     let credentialed = true;
     if (follow && REDIRECT_STATUSES.has(resp.status)) {
-      ({ resp, credentialed } = await this.#follow(req, resp, signal, policy, trusted));
+      ({ resp, credentialed } = await this.#follow(req, resp, signal, policy, trusted, budget));
     }
 
     // 6. re-auth: a 401 to the credentials sent is retried once with renewed ones (reauth.ts).
@@ -546,9 +548,11 @@ export class Session extends RequestMethods {
           trusted = this.#trust.trustedSet(list, overrideA, overrideB);
           checkTrusted(req.url, trusted);
         }
-        resp = await send(this.#sendEnv, req, signal, policy);
+        // The resend is a new request: a budget of its own, shared by its redirect hops.
+        const again: RetryBudget = { connect: 0, status: 0 };
+        resp = await send(this.#sendEnv, req, signal, policy, again);
         if (follow && REDIRECT_STATUSES.has(resp.status)) {
-          ({ resp } = await this.#follow(req, resp, signal, policy, trusted));
+          ({ resp } = await this.#follow(req, resp, signal, policy, trusted, again));
         }
       }
     }
@@ -576,13 +580,14 @@ export class Session extends RequestMethods {
     signal: AbortSignal | undefined,
     policy: Policy,
     trusted: Set<string> | undefined,
+    budget: RetryBudget,
   ): ReturnType<typeof followRedirects> {
     return followRedirects(
       req,
       resp,
       trusted,
       this.#options.redirectLimit ?? 30,
-      (next) => send(this.#sendEnv, next, signal, policy),
+      (next) => send(this.#sendEnv, next, signal, policy, budget),
     );
   }
 
