@@ -12,6 +12,7 @@ import {
   type AuthOption,
   authTypeAliases,
   authTypeNames,
+  BUILTIN_AUTH_TYPES,
   getAuthTypeLoader,
   loaderOptions,
   type LoadOptions,
@@ -39,20 +40,7 @@ export type AuthType =
  * The built-in auth types (`token_endpoint` is an alias of `admin_token`,
  * `noauth` of `none`); `registerAuthType` adds more.
  */
-export const AUTH_TYPES: readonly AuthType[] = Object.freeze([
-  "password",
-  "token",
-  "v2password",
-  "v2token",
-  "v3password",
-  "v3token",
-  "v3applicationcredential",
-  "v3totp",
-  "v3multifactor",
-  "admin_token",
-  "none",
-  "http_basic",
-]);
+export const AUTH_TYPES: readonly AuthType[] = BUILTIN_AUTH_TYPES as readonly AuthType[];
 
 /** A keystoneauth1 loader option, with `_` in names (openstacksdk's spelling). */
 type Opt = AuthOption;

@@ -283,6 +283,9 @@ const BUILTIN: readonly (readonly [string, AuthTypeLoader])[] = [
 ];
 
 /** Names that stand for another auth type (openstacksdk's and osauth's aliases). */
+/** The built-in auth types' names, in the order of their rows. */
+export const BUILTIN_AUTH_TYPES: readonly string[] = Object.freeze(BUILTIN.map(([name]) => name));
+
 const ALIASES: Readonly<Record<string, string>> = {
   token_endpoint: "admin_token",
   noauth: "none",

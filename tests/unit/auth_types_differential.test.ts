@@ -12,6 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { loadAuthPlugin, OptionError, OsAuthError, Session } from "../../mod.ts";
+import { AUTH_TYPES } from "../../src/clouds/mod.ts";
 import { getAuthTypeLoader, loaderOptions, type LoadOptions } from "../../src/loading/registry.ts";
 import { diffCases, diffSeed, keystoneauthTest, Rng } from "./_differential.ts";
 import { type Recorder, startRecorder } from "./_recorder.ts";
@@ -180,3 +181,7 @@ await keystoneauthTest(
     }
   },
 );
+
+Deno.test("clouds' AUTH_TYPES are the registry's built-in rows, the names this differential covers", () => {
+  assert.deepEqual([...AUTH_TYPES], [...NAMES]);
+});
