@@ -33,6 +33,7 @@ import {
   type VersionBounds,
 } from "./version.ts";
 import { redactUrl } from "../util/secrets.ts";
+import { escapeControlChars } from "../util/text.ts";
 
 /**
  * A version's status, normalised: `STABLE` counts as `CURRENT`; anything
@@ -206,7 +207,10 @@ function normalizeEntry(
   const id = typeof raw.id === "string" || typeof raw.id === "number" ? String(raw.id) : "";
   const version = tryParseVersion(id);
   if (!version || version.includes(Infinity)) {
-    logger?.debug(`discovery: skipping a version with a bad id ${JSON.stringify(raw.id)}`);
+    logger?.debug(
+      // The id is the server's: JSON.stringify leaves U+2028/U+2029 and DEL as they are.
+      `discovery: skipping a version with a bad id ${escapeControlChars(JSON.stringify(raw.id))}`,
+    );
     return undefined;
   }
   if (!Array.isArray(raw.links)) {
