@@ -1140,7 +1140,11 @@ Deno.test("lists: pages with limit and marker, next links as Glance and Nova giv
     assert.deepEqual(g3.body.images, []);
     assert.equal("next" in g3.body, false);
     const g0 = await get(`${server.url}/image/v2/images?limit=0`);
-    assert.deepEqual(g0.body.images, []);
+    assert.deepEqual(g0.body, {
+      images: [],
+      first: "/v2/images?limit=0",
+      schema: "/v2/schemas/images",
+    });
 
     // Nova: everything by default (max 1000), absolute flavors_links: the params sorted, then
     // marker set (last when new), as Nova's _get_next_link.
@@ -1160,7 +1164,7 @@ Deno.test("lists: pages with limit and marker, next links as Glance and Nova giv
     const n3 = await get(n2.body.flavors_links[0].href);
     assert.deepEqual(n3.body.flavors.map((f: { id: string }) => f.id), ["5"]);
     assert.equal("flavors_links" in n3.body, false);
-    assert.equal((await get(`${base}?limit=0`)).body.flavors.length, 5, "Nova: limit 0 is the max");
+    assert.deepEqual((await get(`${base}?limit=0`)).body, { flavors: [] });
     // another region and interface list the same items
     const internal = await get(
       `${server.url}/internal/compute/v2.1/${D.projectId}/flavors?limit=4`,
@@ -1174,8 +1178,18 @@ Deno.test("lists: pages with limit and marker, next links as Glance and Nova giv
     const bad = await get(`${base}?marker=nope`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.message, "marker [nope] not found");
-    assert.equal((await get(`${base}?limit=x`)).status, 400);
-    assert.equal((await get(`${base}?limit=-1`)).status, 400);
+    assert.equal(
+      (await get(`${base}?limit=-1`)).body.error.message,
+      "Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'",
+    );
+    const glanceBad = await get(`${server.url}/image/v2/images?marker=nope`);
+    assert.equal(glanceBad.status, 400);
+    assert.equal(glanceBad.body.error.message, "No image found with ID nope");
+    for (const [limit, message] of [["x", "must be an integer"], ["-1", "must be positive"]]) {
+      const r = await get(`${server.url}/image/v2/images?limit=${limit}`);
+      assert.equal(r.status, 400);
+      assert.equal(r.body.error.message, `limit param ${message}`);
+    }
     assert.equal((await call(base)).status, 401, "a token is needed");
     const detail = await get(`${base}/1`);
     assert.equal(detail.body.path, `/compute/v2.1/${D.projectId}/flavors/1`);

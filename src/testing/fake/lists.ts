@@ -2,7 +2,9 @@
  * The paginated lists of the fake services (`FakeCloudOptions.lists`): one
  * page per `GET`, with `limit` and `marker`, and the next link as the real
  * service gives it: Glance's root-relative `next` (with `first` and
- * `schema`), Nova's, Cinder's and Neutron's absolute `<name>_links`.
+ * `schema`), Nova's, Cinder's and Neutron's absolute `<name>_links`. Link
+ * queries, page sizes and 400 messages are those of the real Nova 26 and
+ * Glance 25 (Zed) of scripts/openstack-dev.sh, compared by hand.
  *
  * @module
  */
@@ -41,15 +43,20 @@ export function listOf(
   return items ? { name, items } : undefined;
 }
 
-/** The page size a request asks for, as Nova (`0` or none: the maximum) and Glance read it. */
+/** The page size a request asks for, with Nova's and Glance's 400s: none is the default, `0` an empty page. */
 function pageLimit(value: string | null, glance: boolean): number {
   if (value === null) return glance ? GLANCE_DEFAULT_LIMIT : MAX_LIMIT;
+  if (!glance && !/^[0-9]*$/.test(value)) {
+    throw new FakeHttpError(
+      400,
+      `Invalid input for query parameters limit. Value: ${value}. '${value}' does not match '^[0-9]*$'`,
+    );
+  }
   if (!/^\s*[+-]?\d+\s*$/.test(value)) {
     throw new FakeHttpError(400, "limit param must be an integer");
   }
   const limit = Number(value);
   if (limit < 0) throw new FakeHttpError(400, "limit param must be positive");
-  if (limit === 0 && !glance) return MAX_LIMIT;
   return Math.min(MAX_LIMIT, limit);
 }
 
@@ -75,7 +82,12 @@ export function listPage(
   let start = 0;
   if (marker !== null) {
     const at = list.items.findIndex((item) => item.id === marker);
-    if (at < 0) throw new FakeHttpError(400, `marker [${marker}] not found`);
+    if (at < 0) {
+      throw new FakeHttpError(
+        400,
+        glance ? `No image found with ID ${marker}` : `marker [${marker}] not found`,
+      );
+    }
     start = at + 1;
   }
   const page = list.items.slice(start, start + limit);

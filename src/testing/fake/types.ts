@@ -201,13 +201,13 @@ export interface FakeCloudOptions {
    * the name (`/compute/v2.1/<project>/flavors`, `/image/v2/images`) answers
    * one page of the items (in the given order), as the real service pages:
    * `limit` (Nova and the others: default and maximum 1000; Glance
-   * (`image`): default 25, maximum 1000), `marker` (the `id` of the last
-   * item already seen: the page starts after it; an unknown one is a 400),
-   * and a next link on a full page: Glance's root-relative `next`
+   * (`image`): default 25, maximum 1000; `0`: an empty page), `marker` (the
+   * `id` of the last item already seen: the page starts after it; an unknown
+   * one is a 400), and a next link on a full page: Glance's root-relative `next`
    * (`/v2/images?limit=..&marker=..`, with `first` and `schema`), the
    * others' `<name>_links: [{ rel: "next", href }]` (absolute, as Nova,
    * Cinder and Neutron give it). Other query parameters are kept in the
-   * next link, not filtered on. Other methods and paths echo as before.
+   * next link, not filtered on. Other methods and paths echo the request.
    * Services other than identity only.
    */
   lists?: Record<string, Record<string, FakeListItem[]>>;
