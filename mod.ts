@@ -7,11 +7,21 @@
  * endpoints from the service catalog and sends requests with `fetch`.
  *
  * @example Authenticate and call a service through the catalog
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { Session, v3 } from "jsr:@x/osauth";
+ * import { FakeCloud } from "jsr:@x/osauth/testing";
+ *
+ * // stands in for https://my.keystone.com:5000: a Keystone with this user, project and region
+ * const server = await new FakeCloud({
+ *   users: [{
+ *     id: "u-1", name: "myuser", password: "mypassword", projects: [{ id: "p-1", name: "proj" }],
+ *   }],
+ *   regions: ["myregion"],
+ * }).serve();
  *
  * const auth = new v3.Password({
- *   authUrl: "https://my.keystone.com:5000/v3",
+ *   authUrl: `${server.url}/v3`, // "https://my.keystone.com:5000/v3"
  *   username: "myuser", password: "mypassword", projectName: "proj",
  *   userDomainId: "default", projectDomainId: "default",
  * });
@@ -20,14 +30,37 @@
  *   endpointFilter: { serviceType: "identity", interface: "public", regionName: "myregion" },
  * });
  * const users = await resp.json();
+ * assert.equal(resp.url, `${server.url}/v3/users`); // the catalog's identity URL + the path
+ * await server.close();
  * ```
  *
  * @example Share one plugin between sessions, or override it per request
- * ```ts ignore
- * import { Session } from "jsr:@x/osauth";
- * declare const sess: Session;
- * const other = new Session({ auth: sess.auth, verify: "/path/to/different-cas.cert" });
- * await sess.get("https://my.keystone.com:5000/v3", { authenticated: false });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Session, v3 } from "jsr:@x/osauth";
+ * import { FakeCloud } from "jsr:@x/osauth/testing";
+ *
+ * const cloud = new FakeCloud(); // stands in for https://my.keystone.com:5000
+ * const server = await cloud.serve();
+ * const sess = new Session({
+ *   auth: new v3.Password({
+ *     authUrl: server.authUrl, username: "admin", password: "secret", projectName: "admin",
+ *     userDomainId: "default", projectDomainId: "default",
+ *   }),
+ * });
+ * // Other connection settings (on Deno and Bun e.g. verify: "/path/to/different-cas.cert",
+ * // see README's "TLS per runtime"), the same plugin and so the same token:
+ * const other = new Session({ auth: sess.auth, timeout: 10_000 });
+ * const compute = { endpointFilter: { serviceType: "compute" } };
+ * await sess.getJson("/servers", compute);
+ * await other.getJson("/servers", compute);
+ * assert.equal(cloud.stats.tokenRequests, 1);
+ *
+ * // Per request: no token (Keystone's version document), or another plugin with `auth`.
+ * const resp = await sess.get(server.authUrl, { authenticated: false });
+ * await resp.body?.cancel();
+ * assert.equal(cloud.stats.requests.at(-1)?.headers["x-auth-token"], undefined);
+ * await server.close();
  * ```
  *
  * @module

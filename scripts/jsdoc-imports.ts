@@ -15,8 +15,9 @@
  * specifier is replaced by the first entry point exporting every name; the
  * rest of the line is kept. An example of a module that no entry point
  * exports (an internal helper) keeps its relative path. With `--check` nothing
- * is written and the exit code is 1 when some line would change (run by
- * `deno task check`).
+ * is written and the exit code is 1 when some line would change, or when an
+ * example is fenced as `ignore` (`deno test --doc` would neither type-check
+ * nor run it) (run by `deno task check`).
  *
  * @module
  */
@@ -89,6 +90,8 @@ files.sort();
 
 let changed = 0;
 const kept: string[] = [];
+/** Examples that `deno test --doc` skips (a fence info with `ignore`). */
+const ignored: string[] = [];
 for (const file of files) {
   const lines = (await Deno.readTextFile(file)).split("\n");
   let inComment = false;
@@ -96,7 +99,12 @@ for (const file of files) {
   let fileChanged = false;
   for (const [i, line] of lines.entries()) {
     if (/^\s*\/\*\*/.test(line)) inComment = true;
-    if (inComment && /^\s*\*\s*```/.test(line)) inExample = !inExample;
+    if (inComment && /^\s*\*\s*```/.test(line)) {
+      if (!inExample && /^\s*\*\s*```.*\bignore\b/.test(line)) {
+        ignored.push(`${relative(REPO, file)}:${i + 1}`);
+      }
+      inExample = !inExample;
+    }
     if (inComment && /\*\/\s*$/.test(line)) {
       inComment = false;
       inExample = false;
@@ -130,7 +138,16 @@ for (const file of files) {
 }
 
 for (const k of kept) console.log(`kept relative: ${k}`);
+for (const where of ignored) {
+  console.error(`${where}: a JSDoc example fenced as ignore is neither type-checked nor run`);
+}
 if (check) {
+  if (ignored.length > 0) {
+    console.error(
+      `${ignored.length} JSDoc examples are ignored: make them run (a FakeCloud for a cloud)`,
+    );
+    Deno.exit(1);
+  }
   if (changed > 0) {
     console.error(
       `${changed} JSDoc example imports are relative: run deno run --allow-read --allow-write ` +

@@ -469,11 +469,27 @@ export class Adapter extends RequestMethods {
    * page, with the adapter's defaults (see `Session.paginate`).
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Adapter, Session, v3 } from "jsr:@x/osauth";
+   * import { FakeCloud } from "jsr:@x/osauth/testing";
+   *
+   * const flavors = Array.from({ length: 120 }, (_, i) => ({ id: `${i + 1}`, name: `f${i + 1}` }));
+   * const server = await new FakeCloud({ lists: { compute: { flavors } } }).serve(); // a Nova
+   * const sess = new Session({
+   *   auth: new v3.Password({
+   *     authUrl: server.authUrl, username: "admin", password: "secret", projectName: "admin",
+   *     userDomainId: "default", projectDomainId: "default",
+   *   }),
+   * });
+   *
    * const compute = new Adapter(sess, { serviceType: "compute" });
+   * let count = 0;
    * for await (const flavor of compute.paginate<{ id: string }>("/flavors", { limit: 50 })) {
-   *   console.log(flavor.id);
+   *   assert.equal(flavor.id, `${++count}`); // pages of 50, following Nova's flavors_links
    * }
+   * assert.equal(count, 120);
+   * await server.close();
    * ```
    */
   paginate<T = unknown>(

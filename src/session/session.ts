@@ -4,17 +4,23 @@
  * from the catalog, and sends requests with the global `fetch`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Session, v3 } from "jsr:@x/osauth";
+ * import { FakeCloud } from "jsr:@x/osauth/testing";
+ *
+ * const server = await new FakeCloud().serve(); // stands in for https://my.keystone.com:5000
  * const auth = new v3.Password({
- *   authUrl: "https://my.keystone.com:5000/v3",
- *   username: "myuser", password: "mypassword", projectName: "proj",
+ *   authUrl: server.authUrl, // "https://my.keystone.com:5000/v3"
+ *   username: "admin", password: "secret", projectName: "admin", // the FakeCloud's defaults
  *   userDomainId: "default", projectDomainId: "default",
  * });
  * const sess = new Session({ auth });
  * const resp = await sess.get("/v3/users", {
  *   endpointFilter: { serviceType: "identity", interface: "public" },
  * });
+ * console.log(resp.status, resp.url); // 200 <the catalog's identity URL>/v3/users
+ * await resp.body?.cancel();
+ * await server.close();
  * ```
  *
  * @module
@@ -619,10 +625,32 @@ export class Session extends RequestMethods {
    * sent there), and what `request` throws.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Session, v3 } from "jsr:@x/osauth";
+   * import { FakeCloud } from "jsr:@x/osauth/testing";
+   *
+   * const images = Array.from({ length: 250 }, (_, i) => ({ id: `img-${i}`, name: `image ${i}` }));
+   * const cloud = new FakeCloud({ lists: { image: { images } } }); // stands in for a Glance
+   * const server = await cloud.serve();
+   * const sess = new Session({
+   *   auth: new v3.Password({
+   *     authUrl: server.authUrl, username: "admin", password: "secret", projectName: "admin",
+   *     userDomainId: "default", projectDomainId: "default",
+   *   }),
+   * });
+   *
+   * const ids: string[] = [];
    * for await (const image of sess.paginate<{ id: string }>("/v2/images", {
    *   endpointFilter: { serviceType: "image" }, limit: 100,
-   * })) console.log(image.id);
+   * })) ids.push(image.id);
+   * assert.deepEqual(ids, images.map((image) => image.id));
+   * // three pages of up to 100, each asked for when the items before it were taken
+   * const pages = cloud.stats.requests.filter((r) => r.path === "/image/v2/images");
+   * assert.deepEqual(pages.map((r) => r.query), [
+   *   "limit=100", "limit=100&marker=img-99", "limit=100&marker=img-199",
+   * ]);
+   * await server.close();
    * ```
    */
   paginate<T = unknown>(url: string, options: PaginateOptions = {}): AsyncIterableIterator<T> {

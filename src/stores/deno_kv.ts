@@ -121,18 +121,30 @@ interface KvLease {
  * Deno Deploy), and a path-based KV needs `--allow-read` and `--allow-write`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Session, v3 } from "jsr:@x/osauth";
  * import { DenoKvStateStore } from "jsr:@x/osauth/stores";
- * import { v3 } from "jsr:@x/osauth";
- * const kv = await Deno.openKv();
+ * import { FakeCloud } from "jsr:@x/osauth/testing";
+ *
+ * const cloud = new FakeCloud(); // stands in for https://keystone.example.com:5000
+ * const server = await cloud.serve();
+ * const kv = await Deno.openKv(":memory:"); // Deno.openKv() on Deno Deploy, or a file path
  * const key = await crypto.subtle.importKey(
  *   "raw", new Uint8Array(32), "AES-GCM", false, ["encrypt", "decrypt"],
  * ); // use 32 secret bytes of your own
- * const auth = new v3.ApplicationCredential({
- *   authUrl: "https://keystone.example.com:5000/v3",
- *   applicationCredentialId: "21dced0f", applicationCredentialSecret: "secret",
- *   stateStore: new DenoKvStateStore(kv, { encryptionKey: key }),
- * });
+ * const plugin = () =>
+ *   new v3.ApplicationCredential({
+ *     authUrl: server.authUrl, // "https://keystone.example.com:5000/v3"
+ *     applicationCredentialId: "ac-admin", applicationCredentialSecret: "ac-secret",
+ *     stateStore: new DenoKvStateStore(kv, { encryptionKey: key }),
+ *   });
+ *
+ * // Two plugins on one KV, as two isolates have them: one token for both.
+ * for (const auth of [plugin(), plugin()]) await new Session({ auth }).getAccess();
+ * assert.equal(cloud.stats.tokenRequests, 1);
+ * kv.close();
+ * await server.close();
  * ```
  */
 export class DenoKvStateStore implements AuthStateStore {

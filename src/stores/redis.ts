@@ -22,7 +22,11 @@ import {
  * node-redis client (the `redis` npm package, 4 and later) fits as it is.
  * For `ioredis`, whose `SET` takes its options as words, pass an adapter:
  *
- * ```ts ignore
+ * ```ts
+ * import { Redis } from "npm:ioredis@^6";
+ * import type { RedisClientLike } from "jsr:@x/osauth/stores";
+ *
+ * const redis = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
  * const client: RedisClientLike = {
  *   get: (k) => redis.get(k),
  *   set: (k, v, o) => o.NX ? redis.set(k, v, "PX", o.PX, "NX") : redis.set(k, v, "PX", o.PX),
@@ -32,7 +36,11 @@ import {
  *
  * and for node-redis, when its TypeScript types do not line up with these:
  *
- * ```ts ignore
+ * ```ts
+ * import { createClient } from "npm:redis@^6";
+ * import type { RedisClientLike } from "jsr:@x/osauth/stores";
+ *
+ * const redis = createClient({ url: "redis://127.0.0.1:6379" });
  * const client: RedisClientLike = {
  *   get: (k) => redis.get(k),
  *   set: (k, v, o) => redis.set(k, v, o),
@@ -41,7 +49,10 @@ import {
  * ```
  *
  * (An ioredis client passed as it is fails loudly: Redis answers its `SET`
- * with a syntax error, which the plugin reports as a failing store.)
+ * with a syntax error, which the plugin reports as a failing store.) The
+ * examples type-check against the clients' own types and run without a
+ * Redis server: neither client connects before its first command
+ * (`lazyConnect` for ioredis; node-redis only on `connect()`).
  */
 export interface RedisClientLike {
   /** `GET key`: the value, or `null`/`undefined` when there is none. */
@@ -71,21 +82,29 @@ const STORE = "RedisStateStore";
  * lease is still ours.
  *
  * @example node-redis
- * ```ts ignore
- * import { createClient } from "redis";
+ * ```ts
+ * import { createClient } from "npm:redis@^6";
  * import { RedisStateStore } from "jsr:@x/osauth/stores";
- * const redis = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
+ *
+ * const redis = createClient({ url: "redis://127.0.0.1:6379" });
+ * const secretBytes = new Uint8Array(32); // 32 bytes from your secret manager, the same everywhere
  * const encryptionKey = await crypto.subtle.importKey(
  *   "raw", secretBytes, "AES-GCM", false, ["encrypt", "decrypt"],
- * ); // 32 bytes from your secret manager, the same on every machine
+ * );
  * const stateStore = new RedisStateStore(redis, { encryptionKey });
+ * // then `await redis.connect()` before the first authentication (it needs the server)
  * ```
  *
  * @example ioredis
- * ```ts ignore
- * import { Redis } from "ioredis";
+ * ```ts
+ * import { Redis } from "npm:ioredis@^6";
  * import { RedisStateStore } from "jsr:@x/osauth/stores";
- * const redis = new Redis("redis://127.0.0.1:6379");
+ *
+ * const redis = new Redis("redis://127.0.0.1:6379", { lazyConnect: true }); // connects on use
+ * const secretBytes = new Uint8Array(32); // 32 bytes from your secret manager, the same everywhere
+ * const encryptionKey = await crypto.subtle.importKey(
+ *   "raw", secretBytes, "AES-GCM", false, ["encrypt", "decrypt"],
+ * );
  * const stateStore = new RedisStateStore({
  *   get: (k) => redis.get(k),
  *   set: (k, v, o) => o.NX ? redis.set(k, v, "PX", o.PX, "NX") : redis.set(k, v, "PX", o.PX),

@@ -79,6 +79,7 @@ export {
   type FakeFault,
   type FakeFaultHandle,
   type FakeInterface,
+  type FakeListItem,
   type FakeMicroversions,
   type FakeProject,
   type FakeRequestRecord,

@@ -3,7 +3,8 @@
 // example type-check against this checkout; the publish workflow publishes
 // with OIDC. (The test-kit examples run in their runtimes' test runners:
 // tests/unit/readme.test.ts for Deno, scripts/cross-runtime.sh for Bun and
-// Node; the [cors] settings are checked by tests/runtimes/browser.test.ts.)
+// Node; the first example runs against a FakeCloud in tests/unit/readme_first_example.test.ts; the
+// [cors] settings are checked by tests/runtimes/browser.test.ts.)
 import assert from "node:assert/strict";
 import { load } from "js-yaml";
 import { childEnv, denoArgs } from "./_helpers.ts";

@@ -1106,6 +1106,123 @@ Deno.test("cloud.fetch answers in memory; createToken; tokenBody", async () => {
   assert.throws(() => cloud.createToken({ projectId: "p-nope" }));
 });
 
+Deno.test("lists: pages with limit and marker, next links as Glance and Nova give them", async () => {
+  const images = Array.from({ length: 30 }, (_, i) => ({ id: `img-${i}`, name: `image ${i}` }));
+  const flavors = ["1", "2", "3", "4", "5"].map((id) => ({ id, name: `m1.f${id}` }));
+  const options: FakeCloudOptions = { lists: { image: { images }, compute: { flavors } } };
+  await withCloud(options, async (server, cloud) => {
+    const token = await adminToken(server);
+    const get = (url: string) => call(url, { headers: { "X-Auth-Token": token } });
+
+    // Glance: 25 by default, a root-relative next (marker last, other params kept), first, schema.
+    const g1 = await get(`${server.url}/image/v2/images`);
+    assert.equal(g1.status, 200);
+    assert.deepEqual(
+      g1.body.images.map((i: { id: string }) => i.id),
+      images.slice(0, 25).map((i) => i.id),
+    );
+    assert.deepEqual(g1.body.images[0], { id: "img-0", name: "image 0" });
+    assert.equal(g1.body.next, "/v2/images?marker=img-24");
+    assert.equal(g1.body.first, "/v2/images");
+    assert.equal(g1.body.schema, "/v2/schemas/images");
+    const g2 = await get(`${server.url}/image/v2/images?limit=5&sort_dir=asc&marker=img-24`);
+    assert.deepEqual(g2.body.images.map((i: { id: string }) => i.id), [
+      "img-25",
+      "img-26",
+      "img-27",
+      "img-28",
+      "img-29",
+    ]);
+    // a full last page links to an empty one, as Glance does
+    assert.equal(g2.body.next, "/v2/images?limit=5&sort_dir=asc&marker=img-29");
+    assert.equal(g2.body.first, "/v2/images?limit=5&sort_dir=asc");
+    const g3 = await get(`${server.url}/image/v2/images?limit=5&sort_dir=asc&marker=img-29`);
+    assert.deepEqual(g3.body.images, []);
+    assert.equal("next" in g3.body, false);
+    const g0 = await get(`${server.url}/image/v2/images?limit=0`);
+    assert.deepEqual(g0.body, {
+      images: [],
+      first: "/v2/images?limit=0",
+      schema: "/v2/schemas/images",
+    });
+
+    // Nova: everything by default (max 1000), absolute flavors_links: the params sorted, then
+    // marker set (last when new), as Nova's _get_next_link.
+    const base = `${server.url}/compute/v2.1/${D.projectId}/flavors`;
+    const all = await get(base);
+    assert.equal(all.body.flavors.length, 5);
+    assert.equal("flavors_links" in all.body, false);
+    assert.equal(all.headers.get("OpenStack-API-Version"), "compute 2.1");
+    assert.match(all.headers.get("X-Compute-Request-Id") ?? "", REQ_ID);
+    const n1 = await get(`${base}?minRam=0&limit=2`);
+    assert.deepEqual(n1.body.flavors, flavors.slice(0, 2));
+    assert.deepEqual(n1.body.flavors_links, [
+      { rel: "next", href: `${base}?limit=2&minRam=0&marker=2` },
+    ]);
+    const n2 = await get(n1.body.flavors_links[0].href);
+    assert.deepEqual(n2.body.flavors.map((f: { id: string }) => f.id), ["3", "4"]);
+    const n3 = await get(n2.body.flavors_links[0].href);
+    assert.deepEqual(n3.body.flavors.map((f: { id: string }) => f.id), ["5"]);
+    assert.equal("flavors_links" in n3.body, false);
+    assert.deepEqual((await get(`${base}?limit=0`)).body, { flavors: [] });
+    // another region and interface list the same items
+    const internal = await get(
+      `${server.url}/internal/compute/v2.1/${D.projectId}/flavors?limit=4`,
+    );
+    assert.equal(
+      internal.body.flavors_links[0].href,
+      `${server.url}/internal/compute/v2.1/${D.projectId}/flavors?limit=4&marker=4`,
+    );
+
+    // errors; other methods and paths still echo
+    const bad = await get(`${base}?marker=nope`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.message, "marker [nope] not found");
+    assert.equal(
+      (await get(`${base}?limit=-1`)).body.error.message,
+      "Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'",
+    );
+    const glanceBad = await get(`${server.url}/image/v2/images?marker=nope`);
+    assert.equal(glanceBad.status, 400);
+    assert.equal(glanceBad.body.error.message, "No image found with ID nope");
+    for (const [limit, message] of [["x", "must be an integer"], ["-1", "must be positive"]]) {
+      const r = await get(`${server.url}/image/v2/images?limit=${limit}`);
+      assert.equal(r.status, 400);
+      assert.equal(r.body.error.message, `limit param ${message}`);
+    }
+    assert.equal((await call(base)).status, 401, "a token is needed");
+    const detail = await get(`${base}/1`);
+    assert.equal(detail.body.path, `/compute/v2.1/${D.projectId}/flavors/1`);
+    const created = await post(`${server.url}/image/v2/images`, { name: "x" }, {
+      "X-Auth-Token": token,
+    });
+    assert.equal(created.body.method, "POST");
+    assert.ok(cloud.stats.requests.some((r) => r.query === "limit=2&minRam=0&marker=2"));
+  });
+  // a list of a service the cloud lacks, or an item without an id, fails at construction
+  assert.throws(
+    () => new FakeCloud({ lists: { network: { networks: [] } } }),
+    /no network service/,
+  );
+  assert.throws(() => new FakeCloud({ lists: { identity: { users: [] } } }), /not paginated/);
+  assert.throws(
+    () => new FakeCloud({ lists: { compute: { flavors: [{ name: "x" } as never] } } }),
+    /flavors\[0\] needs a string id/,
+  );
+  assert.throws(
+    () => new FakeCloud({ lists: { compute: { flavors: [{ id: "1" }, { id: "1" }] } } }),
+    /id 1 is there twice/,
+  );
+  // without lists the same paths echo, as before
+  await withCloud({}, async (server) => {
+    const token = await adminToken(server);
+    const echo = await call(`${server.url}/image/v2/images`, {
+      headers: { "X-Auth-Token": token },
+    });
+    assert.equal(echo.body.path, "/image/v2/images");
+  });
+});
+
 Deno.test("custom services, regions and interfaces", async () => {
   const options: FakeCloudOptions = {
     regions: ["RegionOne", "RegionTwo"],

@@ -1,7 +1,8 @@
 /**
  * The fake OpenStack services: their defaults, version documents, catalog
- * URLs, the echo of authenticated requests, and microversion negotiation
- * (`OpenStack-API-Version` and the legacy headers).
+ * URLs, the echo of authenticated requests (or a page of a list, `lists.ts`),
+ * and microversion negotiation (`OpenStack-API-Version` and the legacy
+ * headers).
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   requestId,
   UNAUTHORIZED_MESSAGE,
 } from "./http.ts";
+import { listOf, listPage } from "./lists.ts";
 import {
   type CloudState,
   type Route,
@@ -111,6 +113,7 @@ export function serviceDef(
     catalogVersionPath: s.catalogVersionPath?.replace(/^\/+|\/+$/g, ""),
     regions: s.regions && s.regions.length > 0 ? [...s.regions] : [...regions],
     interfaces: s.interfaces ? [...s.interfaces] : ["public", "internal", "admin"],
+    lists: new Map(),
   };
 }
 
@@ -184,17 +187,25 @@ export async function service(
       );
     }
   }
+  if (method === "GET") {
+    const list = listOf(svc, sub);
+    if (list) {
+      const { headers } = authorized(s, req, svc);
+      return listPage(url, svc, sub, list, headers);
+    }
+  }
   return await echo(s, req, url, route, svc);
 }
 
-/** The {@linkcode FakeEcho} of an authenticated request, with the microversion negotiated. */
-export async function echo(
+/**
+ * The token of an authenticated service request (401 without a valid one)
+ * and the response headers: the negotiated microversion, Nova's request id.
+ */
+function authorized(
   s: CloudState,
   req: Request,
-  url: URL,
-  route: Route,
   svc: ServiceDef,
-): Promise<Response> {
+): { record: TokenRecord; headers: Record<string, string>; microversion: string | undefined } {
   const record = validToken(s, req.headers.get("X-Auth-Token"));
   if (!record) throw new FakeHttpError(401, UNAUTHORIZED_MESSAGE);
   const headers: Record<string, string> = {};
@@ -210,6 +221,18 @@ export async function echo(
     headers["Vary"] = vary.join(", ");
   }
   if (svc.type === "compute") headers["X-Compute-Request-Id"] = requestId();
+  return { record, headers, microversion };
+}
+
+/** The {@linkcode FakeEcho} of an authenticated request, with the microversion negotiated. */
+export async function echo(
+  s: CloudState,
+  req: Request,
+  url: URL,
+  route: Route,
+  svc: ServiceDef,
+): Promise<Response> {
+  const { record, headers, microversion } = authorized(s, req, svc);
   const method = req.method.toUpperCase();
   let body: unknown = null;
   if (method !== "GET" && method !== "HEAD") {

@@ -1,10 +1,11 @@
 /**
  * Builds a fake cloud's {@linkcode CloudState} from its options: the default
  * admin user and projects, domains, credentials, trusts, regions and
- * services (Keystone first).
+ * services (Keystone first) with their lists.
  *
  * @module
  */
+import { checkedListItems } from "./lists.ts";
 import { defaultServices, serviceDef } from "./services.ts";
 import { type CloudState, StatsImpl } from "./state.ts";
 import { FAKE_CLOUD_DEFAULTS as D, type FakeCloudOptions, type FakeUser } from "./types.ts";
@@ -105,6 +106,18 @@ export function createState(options: FakeCloudOptions): CloudState {
 
   for (const svc of given) {
     if (svc.type !== "identity") s.services.push(serviceDef(svc, regions, false));
+  }
+  for (const [type, lists] of Object.entries(options.lists ?? {})) {
+    const svc = s.services.find((x) => x.type === type && !x.identity);
+    if (!svc) {
+      throw new Error(
+        `FakeCloud: lists.${type}: the cloud has no ${type} service` +
+          (type === "identity" ? " with lists (Keystone's lists are not paginated)" : ""),
+      );
+    }
+    for (const [name, items] of Object.entries(lists ?? {})) {
+      svc.lists.set(name, checkedListItems(type, name, items));
+    }
   }
   return s;
 }

@@ -13,6 +13,7 @@ import type {
   FakeDomain,
   FakeFault,
   FakeInterface,
+  FakeListItem,
   FakeMicroversions,
   FakeRequestRecord,
   FakeTokenInfo,
@@ -54,6 +55,8 @@ export interface ServiceDef {
   catalogVersionPath: string | undefined;
   regions: string[];
   interfaces: FakeInterface[];
+  /** Paginated lists by name (`FakeCloudOptions.lists` of this service type). */
+  lists: Map<string, FakeListItem[]>;
 }
 
 /** Where a request's URL points: origin, region, interface and the path after them. */

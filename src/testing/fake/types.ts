@@ -152,6 +152,18 @@ export interface FakeService {
   interfaces?: FakeInterface[];
 }
 
+/**
+ * An item of a paginated list of a {@linkcode FakeCloud} (see
+ * {@linkcode FakeCloudOptions.lists}): a resource as the service lists it,
+ * e.g. a flavor `{ id: "1", name: "m1.tiny" }`; its `id` is its marker.
+ */
+export interface FakeListItem {
+  /** The id, which a next page's `marker` names. */
+  id: string;
+  /** The other fields, served as given. */
+  [field: string]: unknown;
+}
+
 /** Options of {@linkcode FakeCloud}; all optional. */
 export interface FakeCloudOptions {
   /** Users (default: {@linkcode FAKE_CLOUD_DEFAULTS}'s admin user). */
@@ -182,6 +194,23 @@ export interface FakeCloudOptions {
   tokenFormat?: "fernet" | "uuid";
   /** Origin `cloud.fetch` resolves relative URLs against (default `http://127.0.0.1:5000`). */
   baseUrl?: string;
+  /**
+   * Paginated lists, by service type and then list name, e.g.
+   * `{ compute: { flavors: [...] }, image: { images: [...] } }`. With a
+   * valid token, a `GET` of a path below that service whose last segment is
+   * the name (`/compute/v2.1/<project>/flavors`, `/image/v2/images`) answers
+   * one page of the items (in the given order), as the real service pages:
+   * `limit` (Nova and the others: default and maximum 1000; Glance
+   * (`image`): default 25, maximum 1000; `0`: an empty page), `marker` (the
+   * `id` of the last item already seen: the page starts after it; an unknown
+   * one is a 400), and a next link on a full page: Glance's root-relative `next`
+   * (`/v2/images?limit=..&marker=..`, with `first` and `schema`), the
+   * others' `<name>_links: [{ rel: "next", href }]` (absolute, as Nova,
+   * Cinder and Neutron give it). Other query parameters are kept in the
+   * next link, not filtered on. Other methods and paths echo the request.
+   * Services other than identity only.
+   */
+  lists?: Record<string, Record<string, FakeListItem[]>>;
   /**
    * CORS as oslo.middleware answers it (default: none, as a Keystone without
    * `[cors] allowed_origin`): preflights, allowed and exposed headers, for
