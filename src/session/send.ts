@@ -14,7 +14,7 @@
  * @module
  */
 import { ConnectFailure, ConnectTimeout, parseRetryAfter } from "../errors.ts";
-import type { Logger, RetryState } from "../types.ts";
+import type { Logger } from "../types.ts";
 import { logRequest, logResponse } from "../logging.ts";
 import { redactUrl } from "../util/secrets.ts";
 import type { Transport } from "../net/transport.ts";
@@ -258,28 +258,14 @@ async function statusRetryWait(
   const delay = statusRetryDelay(env, header, budget.status);
   budget.status++;
   const why = `HTTP ${resp.status}` + (header !== null ? ` (Retry-After: ${header})` : "");
-  await waitToRetry(req, signal, policy, policy.statusRetries, why, {
-    retryCount: budget.status,
-    status: resp.status,
-    delayMs: delay,
-  });
-}
-
-/**
- * What every retry does before the next attempt: the log note, the
- * `beforeRetry` hooks, the delay (`retry` is what the hooks are told).
- */
-async function waitToRetry(
-  req: Prepared,
-  signal: AbortSignal | undefined,
-  policy: Policy,
-  retries: number,
-  why: string,
-  retry: Omit<RetryState, "request">,
-): Promise<void> {
-  const delay = retry.delayMs;
-  policy.logger?.debug(retryNote(req, delay, retry.retryCount, retries, why));
-  if (req.hooks?.beforeRetry) await runBeforeRetry(req.hooks, req, retry);
+  policy.logger?.debug(retryNote(req, delay, budget.status, policy.statusRetries, why));
+  if (req.hooks?.beforeRetry) {
+    await runBeforeRetry(req.hooks, req, {
+      retryCount: budget.status,
+      status: resp.status,
+      delayMs: delay,
+    });
+  }
   await sleep(delay, signal);
 }
 
@@ -305,11 +291,17 @@ async function failedAttempt(
   if (budget.connect < policy.connectRetries && resendable) {
     const delay = backoffDelay(budget.connect, env.backoff);
     budget.connect++;
-    await waitToRetry(req, signal, policy, policy.connectRetries, failure.message, {
-      retryCount: budget.connect,
-      error: failure,
-      delayMs: delay,
-    });
+    policy.logger?.debug(
+      retryNote(req, delay, budget.connect, policy.connectRetries, failure.message),
+    );
+    if (req.hooks?.beforeRetry) {
+      await runBeforeRetry(req.hooks, req, {
+        retryCount: budget.connect,
+        error: failure,
+        delayMs: delay,
+      });
+    }
+    await sleep(delay, signal);
     return;
   }
   throw failed(failure, req, signal, n, policy, budget.connect < policy.connectRetries);
