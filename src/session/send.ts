@@ -78,6 +78,12 @@ function opaqueRedirect(req: Prepared): ConnectFailure {
   );
 }
 
+/** A response as the send stage takes it: an opaque redirect is a ConnectFailure. */
+function received(req: Prepared, resp: Response): Response {
+  if (resp.status === 0) throw opaqueRedirect(req);
+  return resp;
+}
+
 /**
  * The error an attempt that could not be sent ends the request with (the
  * caller's abort reason, a permission error, or a redacted ConnectFailure),
@@ -112,199 +118,100 @@ export interface RetryBudget {
 
 /**
  * Sends `req`, again after connection failures and retriable statuses as
- * `policy` allows (counting in `budget`, which redirect hops share), and
- * hands the final response to `next`: `send(...).then(next)` without the
- * promise hop between them, so that a response the caller takes as it is
- * costs one hop after `fetch` (each hop is measurable on a real request).
- *
- * Not async: an attempt is the transport's promise itself when nothing
- * limits, times, aborts or logs it, else {@linkcode attempt}'s; every attempt
- * then goes through {@linkcode received} (retry or hand over), and a failed
- * one through {@linkcode failedAttempt}.
+ * `policy` allows (counting in `budget`, which redirect hops share).
  */
-export function send<T = Response>(
+export async function send(
   env: SendEnv,
   req: Prepared,
   signal: AbortSignal | undefined,
   policy: Policy,
   budget: RetryBudget = { connect: 0, status: 0 },
-  next: (resp: Response) => T | Promise<T> = handOver as (resp: Response) => T,
-  n = 1,
-): Promise<T> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
+): Promise<Response> {
   const logger = policy.logger;
-  if (logger) {
-    const secrets = secretsOf(req);
-    return logRequest(logger, {
-      method: req.method,
-      url: req.url,
-      headers: new Headers(req.headers),
-      body: req.bodyText,
-      secretHeaders: req.secretHeaders,
-      secrets,
-    }).then(() => sendAttempt(env, req, signal, policy, budget, next, n, secrets));
-  }
-  return sendAttempt(env, req, signal, policy, budget, next, n, undefined);
-}
-
-function handOver(resp: Response): Response {
-  return resp;
-}
-
-/** Attempt `n` of `req` (its request logged), then what its outcome calls for. */
-function sendAttempt<T>(
-  env: SendEnv,
-  req: Prepared,
-  signal: AbortSignal | undefined,
-  policy: Policy,
-  budget: RetryBudget,
-  next: (resp: Response) => T | Promise<T>,
-  n: number,
-  secrets: string[] | undefined,
-): Promise<T> {
-  const logger = policy.logger;
-  const init = fetchInit(req);
-  // Restarted by `attempt` once the gates let it through: waiting is not the exchange's time.
-  const clock = logger || env.timings ? { started: performance.now() } : undefined;
-  let sent: Promise<Response>;
-  try {
-    sent = signal !== undefined || policy.timeout !== undefined || env.gates.length > 0 ||
-        env.rate !== undefined || req.limits !== undefined
-      ? attempt(env, req, init, policy.timeout, signal, logger, clock)
-      : env.transport()(req.url, init); // nothing to limit, time or abort
-  } catch (err) {
-    sent = Promise.reject(err);
-  }
-  return sent.then(
-    (resp) => received(env, req, signal, policy, budget, next, n, resp, clock, secrets),
-    (err) =>
-      failedAttempt(env, req, signal, policy, budget, n, err).then(() =>
-        send(env, req, signal, policy, budget, next, n + 1)
-      ),
-  );
-}
-
-/**
- * The response of attempt `n`: timed and logged when set, sent again when
- * its status is retriable and retries are left, else handed to `next`. An
- * opaque redirect is a ConnectFailure; a logger that throws ends the request.
- */
-function received<T>(
-  env: SendEnv,
-  req: Prepared,
-  signal: AbortSignal | undefined,
-  policy: Policy,
-  budget: RetryBudget,
-  next: (resp: Response) => T | Promise<T>,
-  n: number,
-  resp: Response,
-  clock: { started: number } | undefined,
-  secrets: string[] | undefined,
-): T | Promise<T> {
-  if (resp.status === 0) throw opaqueRedirect(req);
-  const logger = policy.logger;
-  if (clock) {
+  const guarded = signal !== undefined || policy.timeout !== undefined || env.gates.length > 0 ||
+    env.rate !== undefined || req.limits !== undefined;
+  for (let n = 1;; n++) {
+    signal?.throwIfAborted();
+    const init = fetchInit(req);
+    const secrets = logger ? secretsOf(req) : undefined;
+    if (logger) {
+      await logRequest(logger, {
+        method: req.method,
+        url: req.url,
+        headers: new Headers(req.headers),
+        body: req.bodyText,
+        secretHeaders: req.secretHeaders,
+        secrets,
+      });
+    }
+    // Restarted by `attempt` once the gates let it through: waiting is not the exchange's time.
+    const clock = { started: logger || env.timings ? performance.now() : 0 };
+    let resp: Response;
+    try {
+      resp = guarded
+        ? await attempt(env, req, init, policy.timeout, signal, logger, clock)
+        : await env.transport()(req.url, init); // nothing to limit, time or abort
+    } catch (err) {
+      const failure = fetchFailure(err, req.url, signal);
+      // A streamed body is consumed by the first attempt: it is never sent twice.
+      const replayable = !(req.body instanceof ReadableStream);
+      // A refused connection sent nothing: even a POST may go again.
+      const resendable = (replayable && isConnectionRefused(failure.cause)) ||
+        mayResend(req, policy);
+      if (budget.connect < policy.connectRetries && resendable) {
+        const delay = backoffDelay(budget.connect, env.backoff);
+        budget.connect++;
+        logger?.debug(
+          retryNote(req, delay, budget.connect, policy.connectRetries, failure.message),
+        );
+        if (req.hooks?.beforeRetry) {
+          await runBeforeRetry(req.hooks, req, {
+            retryCount: budget.connect,
+            error: failure,
+            delayMs: delay,
+          });
+        }
+        await sleep(delay, signal);
+        continue;
+      }
+      throw failed(failure, req, signal, n, policy, budget.connect < policy.connectRetries);
+    }
+    received(req, resp);
     env.timings?.record(req.method, req.url, resp.status, performance.now() - clock.started);
-  }
-  if (logger) {
-    return loggableBody(resp).then((body) =>
-      logResponse(logger, {
+    if (logger) {
+      await logResponse(logger, {
         method: req.method,
         url: req.url,
         status: resp.status,
         headers: resp.headers,
-        body,
-        elapsedMs: performance.now() - clock!.started,
+        body: await loggableBody(resp),
+        elapsedMs: performance.now() - clock.started,
         secrets,
-      })
-    ).then(() => retryOrHandOver(env, req, signal, policy, budget, next, n, resp));
-  }
-  return retryOrHandOver(env, req, signal, policy, budget, next, n, resp);
-}
-
-function retryOrHandOver<T>(
-  env: SendEnv,
-  req: Prepared,
-  signal: AbortSignal | undefined,
-  policy: Policy,
-  budget: RetryBudget,
-  next: (resp: Response) => T | Promise<T>,
-  n: number,
-  resp: Response,
-): T | Promise<T> {
-  if (
-    budget.status < policy.statusRetries && policy.retriable.includes(resp.status) &&
-    mayResend(req, policy)
-  ) {
-    return statusRetryWait(env, req, signal, policy, budget, resp).then(() =>
-      send(env, req, signal, policy, budget, next, n + 1)
-    );
-  }
-  if (n > 1) env.attempts.set(resp, n);
-  return next(resp);
-}
-
-/** Before the next attempt after a retriable status: its body cancelled, the hooks, the delay. */
-async function statusRetryWait(
-  env: SendEnv,
-  req: Prepared,
-  signal: AbortSignal | undefined,
-  policy: Policy,
-  budget: RetryBudget,
-  resp: Response,
-): Promise<void> {
-  const header = resp.headers.get("retry-after");
-  await resp.body?.cancel();
-  const delay = statusRetryDelay(env, header, budget.status);
-  budget.status++;
-  const why = `HTTP ${resp.status}` + (header !== null ? ` (Retry-After: ${header})` : "");
-  policy.logger?.debug(retryNote(req, delay, budget.status, policy.statusRetries, why));
-  if (req.hooks?.beforeRetry) {
-    await runBeforeRetry(req.hooks, req, {
-      retryCount: budget.status,
-      status: resp.status,
-      delayMs: delay,
-    });
-  }
-  await sleep(delay, signal);
-}
-
-/**
- * After attempt `n` could not be sent: resolves after the delay when it may
- * go again (connection retries left), else rejects with the request's error.
- */
-async function failedAttempt(
-  env: SendEnv,
-  req: Prepared,
-  signal: AbortSignal | undefined,
-  policy: Policy,
-  budget: RetryBudget,
-  n: number,
-  err: unknown,
-): Promise<void> {
-  const failure = fetchFailure(err, req.url, signal);
-  // A streamed body is consumed by the first attempt: it is never sent twice.
-  const replayable = !(req.body instanceof ReadableStream);
-  // A refused connection sent nothing: even a POST may go again.
-  const resendable = (replayable && isConnectionRefused(failure.cause)) ||
-    mayResend(req, policy);
-  if (budget.connect < policy.connectRetries && resendable) {
-    const delay = backoffDelay(budget.connect, env.backoff);
-    budget.connect++;
-    policy.logger?.debug(
-      retryNote(req, delay, budget.connect, policy.connectRetries, failure.message),
-    );
-    if (req.hooks?.beforeRetry) {
-      await runBeforeRetry(req.hooks, req, {
-        retryCount: budget.connect,
-        error: failure,
-        delayMs: delay,
       });
     }
-    await sleep(delay, signal);
-    return;
+    if (
+      budget.status < policy.statusRetries && policy.retriable.includes(resp.status) &&
+      mayResend(req, policy)
+    ) {
+      const header = resp.headers.get("retry-after");
+      await resp.body?.cancel();
+      const delay = statusRetryDelay(env, header, budget.status);
+      budget.status++;
+      const why = `HTTP ${resp.status}` + (header !== null ? ` (Retry-After: ${header})` : "");
+      logger?.debug(retryNote(req, delay, budget.status, policy.statusRetries, why));
+      if (req.hooks?.beforeRetry) {
+        await runBeforeRetry(req.hooks, req, {
+          retryCount: budget.status,
+          status: resp.status,
+          delayMs: delay,
+        });
+      }
+      await sleep(delay, signal);
+      continue;
+    }
+    if (n > 1) env.attempts.set(resp, n);
+    return resp;
   }
-  throw failed(failure, req, signal, n, policy, budget.connect < policy.connectRetries);
 }
 
 /**

@@ -72,7 +72,7 @@ import { renewedAuthHeaders } from "./reauth.ts";
 import { followRedirects, REDIRECT_STATUSES } from "./redirects.ts";
 import { Semaphore } from "./semaphore.ts";
 import { type RetryBudget, send, type SendEnv } from "./send.ts";
-import { checkTrusted, NO_ORIGINS, Trust, type TrustInput, type Waiter } from "./trust.ts";
+import { checkTrusted, NO_ORIGINS, Trust } from "./trust.ts";
 import { isAbsoluteUrl, joinUrl, originOf } from "../util/url.ts";
 import { RequestMethods } from "./verbs.ts";
 import { boundedWait } from "./wait.ts";
@@ -434,13 +434,9 @@ export class Session extends RequestMethods {
       : super.requestWith(url, options, method);
   }
 
-  // The request path, stage by stage (CONTRIBUTING.md, "The request path"): #request ->
-  // prepare (#run) -> endpoint -> #trustStage -> #sendStage -> send.ts -> #settle. No stage is
-  // an async function (each costs a real request a measurable promise hop): a stage goes on to
-  // the next at once when it has its answer (a plugin with valid credentials at hand answers
-  // without a promise), else when the promise it waits for settles; a response that needs no
-  // more (< 300, no afterResponse hook) is handed back in the microtask `fetch` resolves in.
-  // Redirects, retries, timeouts and logging cost nothing unless they happen or are set.
+  // The request path, stage by stage (CONTRIBUTING.md, "The request path"). It awaits only
+  // what it must (a plugin with valid credentials at hand answers without a promise), and
+  // redirects, retries, timeouts and logging cost nothing unless they happen or are set.
   #request(
     url: string,
     options: RequestOptions,
@@ -453,28 +449,19 @@ export class Session extends RequestMethods {
       : (options as IdentityRequestOptions)?.[IDENTITY_REQUEST]
       ? undefined
       : mergeHooks(this.#hooks, options.hooks);
-    let out: Promise<Response>;
-    try {
-      out = this.#run(url, options, method, hooks);
-    } catch (err) {
-      // What a stage throws before anything was awaited: the same rejection.
-      out = Promise.reject(err);
-    }
-    if (!hooks?.beforeError) return out;
-    return out.catch(async (err) => {
+    if (!hooks?.beforeError) return this.#run(url, options, method, hooks);
+    return this.#run(url, options, method, hooks).catch(async (err) => {
       throw err instanceof OsAuthError ? await runBeforeError(hooks, err) : err;
     });
   }
 
-  // 1. prepare: options checked, method, headers, body; the retry/timeout policy. Then
-  // 2. endpoint: the base URL of a relative URL (discovery/endpoint.ts has the precedence).
-  // The request's plugin resolves it even when no token is sent (keystoneauth1).
-  #run(
+  async #run(
     url: string,
     options: RequestOptions,
     method: string | undefined,
     hooks: Hooks | undefined,
   ): Promise<Response> {
+    // 1. prepare: options checked, method, headers, body; the retry/timeout policy.
     checkRequestOptions(options);
     const auth = options.auth ?? this.auth;
     const authenticated = options.authenticated ?? auth !== undefined;
@@ -483,98 +470,77 @@ export class Session extends RequestMethods {
     }
     const req = prepare(this.#baseHeaders, url, options, method);
     const policy = policyFor(options, this.#policy, this.#semaphore !== undefined);
-    const run = new Run(url, req, options, policy, authenticated ? auth : undefined, hooks);
-    run.current = this.#current(auth);
-    if (isAbsoluteUrl(url)) return this.#trustStage(run, undefined);
-    const found = this.#resolver.forRequest(
-      url,
-      options.endpointOverride,
-      options.endpointFilter,
-      auth,
-      run.current,
-      this,
-    );
-    if (typeof found === "string") return this.#trustStage(run, found);
-    return run.wait(found).then((base) => {
-      // The credentials may have changed meanwhile (refreshed, invalidated).
-      run.current = this.#current(auth);
-      return this.#trustStage(run, base);
-    });
-  }
+    const signal = options.signal;
+    const wait = <T>(promise: Promise<T>): Promise<T> => this.#wait(promise, req, signal, policy);
+    let current = this.#current(auth);
 
-  // 3. trust: the credentials, and the origins they may go to, before anything is sent.
-  #trustStage(run: Run, base: string | undefined): Promise<Response> {
-    const { req, options } = run;
-    if (base !== undefined) {
-      run.base = base;
-      req.url = this.#join(base, run.path);
+    // 2. endpoint: the base URL of a relative URL (discovery/endpoint.ts has the precedence).
+    // The request's plugin resolves it even when no token is sent (keystoneauth1).
+    let base: string | undefined;
+    if (!isAbsoluteUrl(url)) {
+      const found = this.#resolver.forRequest(
+        url,
+        options.endpointOverride,
+        options.endpointFilter,
+        auth,
+        current,
+        this,
+      );
+      if (typeof found === "string") {
+        base = found;
+      } else {
+        base = await wait(found);
+        // The credentials may have changed meanwhile (refreshed, invalidated).
+        current = this.#current(auth);
+      }
+      req.url = this.#join(base, url);
     }
     if (options.query !== undefined) req.url = withQuery(req.url, options.query);
-    run.url = req.url;
-    const auth = run.auth;
-    if (!auth) return this.#sendStage(run);
-    if (run.current) return this.#trustChecked(run, auth, run.current.headers);
-    return run.wait(this.getAuthHeaders(auth)).then((headers) =>
-      this.#trustChecked(run, auth, headers)
-    );
-  }
 
-  #trustChecked(
-    run: Run,
-    auth: AuthPlugin,
-    sentAuth: Readonly<Record<string, string>>,
-  ): Promise<Response> {
-    run.sentAuth = sentAuth;
-    const checked = this.#trust.check(auth, run.current, run, run);
-    if (!(checked instanceof Promise)) return this.#sendStage(run, checked);
-    return checked.then((trusted) => this.#sendStage(run, trusted));
-  }
-
-  // 4. send: attempts with retries, timeout, concurrency limit, logging (send.ts); a
-  // beforeRequest hook may answer instead (nothing is sent then). Most responses need nothing
-  // more: send hands them back; the others go on to #settle.
-  #sendStage(run: Run, trusted?: Set<string>): Promise<Response> {
-    const { req, hooks } = run;
-    if (run.auth) {
-      run.trusted = trusted;
-      const headers = checkedAuthHeaders(run.sentAuth);
+    // 3. trust: the credentials, and the origins they may go to, before anything is sent.
+    const overrideA = options.endpointOverride;
+    const overrideB = (options.endpointFilter as EndpointDataFilter | undefined)?.endpointOverride;
+    let trusted: Set<string> | undefined;
+    let sentAuth: Readonly<Record<string, string>> = {};
+    if (authenticated && auth) {
+      sentAuth = current ? current.headers : await wait(this.getAuthHeaders(auth));
+      const checked = this.#trust.check(auth, current, {
+        url: req.url,
+        base,
+        overrideA,
+        overrideB,
+        filter: options.endpointFilter,
+      }, wait);
+      trusted = checked instanceof Promise ? await checked : checked;
+      const headers = checkedAuthHeaders(sentAuth);
       for (const k in headers.headers) req.headers[k] = headers.headers[k]!;
       req.secretHeaders = headers.names;
     }
-    if ((run.options as IdentityRequestOptions)[IDENTITY_REQUEST]) req.identity = true;
+    if ((options as IdentityRequestOptions)[IDENTITY_REQUEST]) req.identity = true;
     if (hooks) req.hooks = hooks;
-    const next = (resp: Response): Response | Promise<Response> =>
-      resp.status < 300 && !hooks?.afterResponse ? resp : this.#settle(run, resp);
-    if (!hooks?.beforeRequest) {
-      return send(this.#sendEnv, req, run.options.signal, run.policy, run, next);
-    }
-    return runBeforeRequest(hooks, req).then((answer) =>
-      answer !== undefined && answer !== null
-        ? next(answer)
-        : send(this.#sendEnv, req, run.options.signal, run.policy, run, next)
-    );
-  }
 
-  // 5. redirects, 6. re-auth, 7. the response.
-  async #settle(run: Run, first: Response): Promise<Response> {
-    const { req, options, policy, auth, hooks } = run;
-    const signal = options.signal;
-    const overrideA = run.overrideA;
-    const overrideB = run.overrideB;
-    let resp = first;
-    let trusted = run.trusted;
+    // 4. send: attempts with retries, timeout, concurrency limit, logging (send.ts); a
+    // beforeRequest hook may answer instead (nothing is sent then).
+    // Retries used, shared by the redirect hops (send.ts, RetryBudget).
+    const budget: RetryBudget = { connect: 0, status: 0 };
+    let resp = (hooks?.beforeRequest ? await runBeforeRequest(hooks, req) : undefined) ??
+      await send(this.#sendEnv, req, signal, policy, budget);
+    // Most responses: nothing more to do.
+    if (resp.status < 300 && !hooks?.afterResponse) return resp;
 
     // 5. redirects (redirects.ts), and whether the credentials went along to the end.
     const follow = options.redirect !== false;
     let credentialed = true;
     if (follow && REDIRECT_STATUSES.has(resp.status)) {
-      ({ resp, credentialed } = await this.#follow(req, resp, signal, policy, trusted, run));
+      ({ resp, credentialed } = await this.#follow(req, resp, signal, policy, trusted, budget));
     }
 
     // 6. re-auth: a 401 to the credentials sent is retried once with renewed ones (reauth.ts).
-    if (resp.status === 401 && auth && credentialed && (options.allowReauth ?? true)) {
-      const sentAuth = run.sentAuth;
-      const authHeaders = await run.wait(renewedAuthHeaders(this, auth, sentAuth));
+    if (
+      resp.status === 401 && authenticated && auth && credentialed &&
+      (options.allowReauth ?? true)
+    ) {
+      const authHeaders = await wait(renewedAuthHeaders(this, auth, sentAuth));
       if (authHeaders) {
         await resp.body?.cancel();
         req.earlierSecrets = Object.values(sentAuth);
@@ -582,7 +548,7 @@ export class Session extends RequestMethods {
         req.secretHeaders = [...(req.secretHeaders ?? []), ...Object.keys(authHeaders)];
         if (trusted) {
           // The new token's catalog may no longer hold the request's origin.
-          const list = await run.wait(
+          const list = await wait(
             Promise.resolve(this.#trust.originsOf(auth, undefined) ?? NO_ORIGINS),
           );
           trusted = this.#trust.trustedSet(list, overrideA, overrideB);
@@ -628,6 +594,24 @@ export class Session extends RequestMethods {
       trusted,
       this.#options.redirectLimit ?? 30,
       (next) => send(this.#sendEnv, next, signal, policy, budget),
+    );
+  }
+
+  /**
+   * `promise` (something the request waits for before it is sent: a token, an
+   * endpoint), within the request's signal and timeout.
+   */
+  #wait<T>(
+    promise: Promise<T>,
+    req: Prepared,
+    signal: AbortSignal | undefined,
+    policy: Policy,
+  ): Promise<T> {
+    return boundedWait(
+      promise,
+      signal,
+      policy.timeout,
+      () => `${req.method} ${redactUrl(req.url)}: waiting for the auth plugin (token, endpoint)`,
     );
   }
 
@@ -758,76 +742,3 @@ export class Session extends RequestMethods {
 
 /** The Session's own methods, to tell when a subclass replaced one. */
 const SESSION = Session.prototype;
-
-/** No credential headers (a request without auth). */
-const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
-
-/**
- * A request on its way through the stages: what they share beside the
- * {@linkcode Prepared} request. It is the trust stage's input (`url`, `base`,
- * the overrides, the filter), the retry budget its first send and redirect
- * hops share (send.ts), and what waits within the request's signal and
- * timeout (one object per request: no closures).
- */
-class Run implements TrustInput, RetryBudget, Waiter {
-  /** The absolute URL to be sent to (set by the trust stage). */
-  url = "";
-  /** The base URL a relative URL was joined to. */
-  base: string | undefined = undefined;
-  /** The request's `endpointOverride` and its filter's. */
-  readonly overrideA: string | undefined;
-  readonly overrideB: string | undefined;
-  /** The request's endpoint filter. */
-  readonly filter: EndpointFilter | undefined;
-  /** The plugin's credentials at hand (AuthPlugin.currentCredentials), if known. */
-  current: CurrentCredentials | undefined = undefined;
-  /** The credential headers sent. */
-  sentAuth: Readonly<Record<string, string>> = NO_HEADERS;
-  /** The origins the credentials may go to (undefined: they are no credential). */
-  trusted: Set<string> | undefined = undefined;
-  /** Connection and status retries used (RetryBudget). */
-  connect = 0;
-  status = 0;
-
-  /** The URL as given (relative, or absolute). */
-  readonly path: string;
-  readonly req: Prepared;
-  readonly options: RequestOptions;
-  readonly policy: Policy;
-  /** The plugin whose credentials are sent (undefined: an unauthenticated request). */
-  readonly auth: AuthPlugin | undefined;
-  readonly hooks: Hooks | undefined;
-
-  constructor(
-    path: string,
-    req: Prepared,
-    options: RequestOptions,
-    policy: Policy,
-    auth: AuthPlugin | undefined,
-    hooks: Hooks | undefined,
-  ) {
-    this.path = path;
-    this.req = req;
-    this.options = options;
-    this.policy = policy;
-    this.auth = auth;
-    this.hooks = hooks;
-    this.overrideA = options.endpointOverride;
-    this.overrideB = (options.endpointFilter as EndpointDataFilter | undefined)?.endpointOverride;
-    this.filter = options.endpointFilter;
-  }
-
-  /**
-   * `promise` (something the request waits for before it is sent: a token, an
-   * endpoint), within the request's signal and timeout.
-   */
-  wait<T>(promise: Promise<T>): Promise<T> {
-    const req = this.req;
-    return boundedWait(
-      promise,
-      this.options.signal,
-      this.policy.timeout,
-      () => `${req.method} ${redactUrl(req.url)}: waiting for the auth plugin (token, endpoint)`,
-    );
-  }
-}

@@ -35,11 +35,8 @@ export type TrustContext = Parameters<NonNullable<AuthPlugin["getTrustedOrigins"
   getEndpoint(filter: EndpointDataFilter, auth?: AuthPlugin): Promise<string>;
 };
 
-/** Waits for something the request needs within its signal and timeout (the request itself). */
-export interface Waiter {
-  /** `promise`, bounded by the request's signal and timeout. */
-  wait<T>(promise: Promise<T>): Promise<T>;
-}
+/** Waits for something the request needs within its signal and timeout. */
+export type Wait = <T>(promise: Promise<T>) => Promise<T>;
 
 /** What a request's trust check found. */
 export interface TrustInput {
@@ -83,30 +80,30 @@ export class Trust {
     auth: AuthPlugin,
     current: CurrentCredentials | undefined,
     input: TrustInput,
-    waiter: Waiter,
+    wait: Wait,
   ): Set<string> | undefined | Promise<Set<string> | undefined> {
     const origins = this.originsOf(auth, current);
     if (!origins) return undefined;
     if (!Array.isArray(origins)) {
-      return waiter.wait(origins as Promise<readonly string[]>).then((list) =>
-        this.#checkList(auth, list, input, waiter)
+      return wait(origins as Promise<readonly string[]>).then((list) =>
+        this.#checkList(auth, list, input, wait)
       );
     }
-    return this.#checkList(auth, origins as readonly string[], input, waiter);
+    return this.#checkList(auth, origins as readonly string[], input, wait);
   }
 
   #checkList(
     auth: AuthPlugin,
     list: readonly string[],
     input: TrustInput,
-    waiter: Waiter,
+    wait: Wait,
   ): Set<string> | Promise<Set<string>> {
     const trusted = this.trustedSet(list, input.overrideA, input.overrideB);
     if (input.base !== undefined && this.#trustedBase(input.base, trusted)) return trusted;
     if (!auth.getTrustedOrigins && input.filter && !trustedUrl(input.url, trusted)) {
       // An absolute URL under the filter's endpoint (Adapter after discovery):
       // the plugin is asked for that endpoint, whose origin it then trusts.
-      return waiter.wait(this.#askEndpoint(auth, input.filter)).then(() => {
+      return wait(this.#askEndpoint(auth, input.filter)).then(() => {
         const again = this.trustedSet(
           this.originsOf(auth, undefined) as readonly string[],
           input.overrideA,
