@@ -118,8 +118,17 @@ export function prepare(
       setHeader(headers, k, v);
     }
   }
+  const verb = (method ?? "GET").toUpperCase();
+  if ((verb === "GET" || verb === "HEAD") && body !== undefined && body !== null) {
+    // fetch refuses it with a TypeError, which would otherwise look like a connection failure
+    // and be retried (docs/DIFFERENCES.md#D-get-body).
+    throw new OptionError(
+      `a ${verb} request cannot have a body (fetch does not send one): use another method or ` +
+        "leave out body and json",
+    );
+  }
   const prepared: Prepared = {
-    method: (method ?? "GET").toUpperCase(),
+    method: verb,
     url,
     headers,
     body,
