@@ -201,6 +201,13 @@ function code(err: unknown): string | undefined {
   return undefined;
 }
 
+/** A file-name-safe tag of one lock generation (its owner and expiry). */
+async function generationTag(lock: LockInfo): Promise<string> {
+  const data = new TextEncoder().encode(`${lock.owner}\n${lock.expiresAt}`);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  return Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** What a lock file says: who holds the lease and until when. */
 interface LockInfo {
   owner: string;
@@ -373,28 +380,105 @@ export class FileStateStore implements AuthStateStore {
   }
 
   /**
-   * Removes the lock at `path` if it is still the one `expected` describes:
-   * moved aside first (one process wins the rename), checked, and put back
-   * when it turns out to be another holder's.
+   * Releases our lock at `path`: left alone when it is no longer ours (it
+   * expired and another process took it over); else moved aside first, checked,
+   * and put back in the rare case it changed hands in between. Then the
+   * takeover marker, if we took the lock over from a dead holder, is removed.
    */
-  async #removeLock(fs: Fs, key: string, path: string, expected: LockInfo, ttl: number) {
-    const aside = this.#temp(key, "unlock");
+  async #release(fs: Fs, key: string, path: string, mine: LockInfo, ttl: number, marker?: string) {
     try {
-      await fs.rename(path, aside);
+      const now = await this.#readLock(fs, path, ttl);
+      if (now?.owner !== mine.owner) return;
+      const aside = this.#temp(key, "unlock");
+      try {
+        await fs.rename(path, aside);
+      } catch (err) {
+        if (code(err) === "ENOENT") return;
+        throw err;
+      }
+      const moved = await this.#readLock(fs, aside, ttl);
+      if (moved && moved.owner !== mine.owner) {
+        await fs.link(aside, path).catch(() => {}); // another holder's: put it back
+      }
+      await fs.unlink(aside).catch(() => {});
+    } finally {
+      if (marker) await fs.unlink(marker).catch(() => {});
+    }
+  }
+
+  /**
+   * Takes over the expired lock `stale` (its holder died): first the marker
+   * `.<key>.takeover.<generation>` is created exclusively, so of the processes
+   * that saw the same expired lock exactly one goes on; it checks the lock is
+   * still that one and renames its own complete lock file over it. Returns the
+   * marker when the lock is ours, `"held"` when another process is taking it
+   * over, `"changed"` when the lock changed meanwhile (look again). A marker
+   * whose taker died before finishing (older than the lease) is removed.
+   */
+  async #takeOver(
+    fs: Fs,
+    key: string,
+    path: string,
+    stale: LockInfo,
+    mine: LockInfo,
+    temp: string,
+    ttl: number,
+  ): Promise<string | "held" | "changed"> {
+    const generation = await generationTag(stale);
+    const marker = `${this.dir}/.${key}.takeover.${generation}`;
+    try {
+      await fs.link(temp, marker);
     } catch (err) {
-      if (code(err) === "ENOENT") return;
+      const c = code(err);
+      if (c === "ENOENT") throw err;
+      let created = false;
+      if (c !== "EEXIST") {
+        try {
+          await fs.writeNew(marker, JSON.stringify(mine), 0o600); // no hard links here
+          created = true;
+        } catch (err2) {
+          if (code(err2) !== "EEXIST") throw err2;
+        }
+      }
+      if (!created) {
+        try {
+          const st = await fs.stat(marker);
+          // file times are wall-clock times, whatever clock the store was given
+          if (Date.now() - st.mtimeMs <= ttl) return "held";
+          await fs.unlink(marker); // its taker died mid-takeover
+        } catch (err3) {
+          if (code(err3) !== "ENOENT") throw err3;
+        }
+        return "changed";
+      }
+    }
+    let current: LockInfo | undefined;
+    try {
+      current = await this.#readLock(fs, path, ttl);
+    } catch (err) {
+      await fs.unlink(marker).catch(() => {});
       throw err;
     }
-    const moved = await this.#readLock(fs, aside, ttl);
-    if (moved && moved.owner !== expected.owner) {
-      await fs.link(aside, path).catch(() => {}); // another holder's: put it back
+    if (current?.owner !== stale.owner) {
+      await fs.unlink(marker).catch(() => {});
+      return "changed";
     }
-    await fs.unlink(aside).catch(() => {});
+    const copy = this.#temp(key, "takeover");
+    try {
+      await fs.writeNew(copy, JSON.stringify(mine), 0o600);
+      await fs.rename(copy, path); // atomic: replaces the dead holder's lock with ours
+    } catch (err) {
+      await fs.unlink(copy).catch(() => {});
+      await fs.unlink(marker).catch(() => {});
+      throw err;
+    }
+    return marker;
   }
 
   /**
    * A lease on `key` for `ttlMs` (`<key>.lock`), or `undefined` while another
-   * unexpired one exists. An expired lock (its holder died) is removed first.
+   * unexpired one exists. An expired lock (its holder died) is taken over by
+   * exactly one of the processes that find it.
    */
   async acquire(key: string, ttlMs: number): Promise<AuthStateLease | undefined> {
     const path = this.#path(key, ".lock");
@@ -404,11 +488,14 @@ export class FileStateStore implements AuthStateStore {
     const mine: LockInfo = { owner, expiresAt: this.#now() + ttl };
     const temp = this.#temp(key, "lock");
     await fs.writeNew(temp, JSON.stringify(mine), 0o600);
+    const lease = (marker?: string): AuthStateLease => ({
+      release: () => this.#release(fs, key, path, mine, ttl, marker),
+    });
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           await fs.link(temp, path); // atomic: the lock appears complete, or not at all
-          return { release: () => this.#removeLock(fs, key, path, mine, ttl) };
+          return lease();
         } catch (err) {
           const c = code(err);
           if (c !== "EEXIST") {
@@ -416,7 +503,7 @@ export class FileStateStore implements AuthStateStore {
             // no hard links here (EPERM, ENOTSUP, EXDEV): create it exclusively instead
             try {
               await fs.writeNew(path, JSON.stringify(mine), 0o600);
-              return { release: () => this.#removeLock(fs, key, path, mine, ttl) };
+              return lease();
             } catch (err2) {
               if (code(err2) !== "EEXIST") throw err2;
             }
@@ -425,7 +512,9 @@ export class FileStateStore implements AuthStateStore {
         const held = await this.#readLock(fs, path, ttl);
         if (held === undefined) continue; // released meanwhile: try again
         if (held.expiresAt > this.#now()) return undefined;
-        await this.#removeLock(fs, key, path, held, ttl); // stale: its holder died
+        const taken = await this.#takeOver(fs, key, path, held, mine, temp, ttl);
+        if (taken === "held") return undefined;
+        if (taken !== "changed") return lease(taken);
       }
       return undefined;
     } finally {
