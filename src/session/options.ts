@@ -186,6 +186,9 @@ const FILTER_TYPES: Readonly<Record<EndpointDataFilterField, string>> = {
   allowUnknown: "boolean",
 };
 
+/** {@linkcode FILTER_TYPES} by name, for the fields a filter object has. */
+const FILTER_TYPE_OF: ReadonlyMap<string, string> = new Map(Object.entries(FILTER_TYPES));
+
 /** The check of every endpoint filter field (a field without one is a type error). */
 const FILTER_CHECKS: Readonly<
   Record<EndpointDataFilterField, (value: unknown, name: string) => void>
@@ -212,6 +215,20 @@ const FILTER_CHECKS: Readonly<
  */
 export function checkEndpointFilter(value: unknown, name: string): void {
   v.record(value, name);
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    // A plain object (the usual literal): only the fields it has, not all thirteen. `for in`
+    // also walks what it inherits, as the reads below would see it.
+    for (const field in value) {
+      const type = FILTER_TYPE_OF.get(field);
+      if (type === undefined) continue; // not a filter field: ignored, as elsewhere
+      const v = value[field];
+      if (v !== undefined && typeof v !== type) {
+        FILTER_CHECKS[field as EndpointDataFilterField](v, `${name}.${field}`);
+      }
+    }
+    return;
+  }
   for (const field of ENDPOINT_DATA_FILTER_FIELDS) {
     const v = value[field];
     if (v !== undefined && typeof v !== FILTER_TYPES[field]) {

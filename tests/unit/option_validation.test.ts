@@ -119,6 +119,12 @@ const REQUEST_OPTIONS: Record<string, readonly unknown[]> = {
     { interface: [5] },
     { allowUnknown: "yes" },
     { endpointOverride: 5 },
+    // inherited fields, a class instance, no prototype: the same checks as a literal's
+    Object.create({ serviceType: 5 }),
+    new (class {
+      interface = 5;
+    })(),
+    Object.assign(Object.create(null), { version: {} }),
   ],
   endpointOverride: WRONG.string,
   raiseExc: WRONG.bool,
@@ -136,6 +142,13 @@ const REQUEST_OPTIONS: Record<string, readonly unknown[]> = {
   redirect: WRONG.bool,
 };
 
+/** A value in a message (an object without a prototype has no String()). */
+function label(value: unknown): string {
+  return value !== null && typeof value === "object" && Object.getPrototypeOf(value) === null
+    ? "[object without prototype]"
+    : String(value);
+}
+
 function circular(): unknown {
   const a: Record<string, unknown> = { password: SECRET };
   a.self = a;
@@ -151,7 +164,7 @@ Deno.test("requests: every wrong-type option is an OptionError, and nothing is s
       for (const value of values) {
         await rejectsOption(
           () => sess.request("/x", { endpointOverride: echo.url, [name]: value }),
-          `request ${name}=${String(value)}`,
+          `request ${name}=${label(value)}`,
         );
       }
     }
