@@ -128,11 +128,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetRun> {
       stderr: "piped",
     }).spawn();
   });
+  // What each child printed last and whether it exited: a fleet that does not finish says
+  // which children it waited for and where they were.
+  const seen: string[][] = children.map(() => []);
+  const errText: string[] = children.map(() => "");
+  const exited: (number | undefined)[] = children.map(() => undefined);
+  children.forEach((c, i) => void c.status.then((s) => (exited[i] = s.code)));
   let ready = 0;
   let allReady!: () => void;
   const readyPromise = new Promise<void>((r) => (allReady = r));
   const readers = children.map(async (child, i) => {
     for await (const line of lines(child.stdout)) {
+      seen[i]!.push(line.slice(0, 200));
+      if (seen[i]!.length > 4) seen[i]!.shift();
       if (line === "READY" && ++ready === children.length) allReady();
       else if (line === "LEASE" && options.killHolder && run.killed === undefined) {
         run.killed = i;
@@ -145,14 +153,20 @@ export async function runFleet(options: FleetOptions): Promise<FleetRun> {
       else if (line.startsWith("WARN ")) run.warnings.push(`child ${i}: ${line}`);
     }
   });
-  const stderr = children.map(async (child) => {
-    let text = "";
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) text += chunk;
-    return text;
+  const stderr = children.map(async (child, i) => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      errText[i] = (errText[i] + chunk).slice(-2000);
+    }
+    return errText[i]!;
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      const where = children.map((_, i) =>
+        `child ${i}${i === run.killed ? " (killed holder)" : ""}: ${
+          exited[i] === undefined ? "running" : `exited ${exited[i]}`
+        }, last lines ${JSON.stringify(seen[i])}, stderr ${JSON.stringify(errText[i]!.slice(-300))}`
+      ).filter((_, i) => exited[i] === undefined || exited[i] !== 0);
       for (const c of children) {
         try {
           c.kill("SIGKILL");
@@ -160,7 +174,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetRun> {
           // gone
         }
       }
-      reject(new Error(`the fleet did not finish in ${options.timeoutMs ?? 60_000} ms`));
+      reject(
+        new Error(
+          `the fleet did not finish in ${
+            options.timeoutMs ?? 60_000
+          } ms (${ready}/${children.length} ` +
+            `READY); children not done:\n${where.join("\n")}`,
+        ),
+      );
     }, options.timeoutMs ?? 60_000);
   });
   try {
