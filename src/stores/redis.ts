@@ -18,9 +18,13 @@ import {
 } from "./codec.ts";
 
 /**
- * The three Redis commands the store sends, in node-redis' spelling: a
+ * The Redis commands the store sends, in node-redis' spelling: a
  * node-redis client (the `redis` npm package, 4 and later) fits as it is.
- * For `ioredis`, whose `SET` takes its options as words, pass an adapter:
+ * `eval` is optional: with it a lease is released in one step (a script that
+ * deletes the lease only while it is still the releaser's); without it the
+ * release is `GET` then `DEL`, and a holder whose lease expired between the
+ * two can delete the next holder's lease. For `ioredis`, whose `SET` takes
+ * its options as words and whose `EVAL` takes the key count, pass an adapter:
  *
  * ```ts
  * import { Redis } from "npm:ioredis@^6";
@@ -31,6 +35,7 @@ import {
  *   get: (k) => redis.get(k),
  *   set: (k, v, o) => o.NX ? redis.set(k, v, "PX", o.PX, "NX") : redis.set(k, v, "PX", o.PX),
  *   del: (k) => redis.del(k),
+ *   eval: (script, o) => redis.eval(script, o.keys.length, ...o.keys, ...o.arguments),
  * };
  * ```
  *
@@ -45,6 +50,7 @@ import {
  *   get: (k) => redis.get(k),
  *   set: (k, v, o) => redis.set(k, v, o),
  *   del: (k) => redis.del(k),
+ *   eval: (script, o) => redis.eval(script, o),
  * };
  * ```
  *
@@ -64,7 +70,16 @@ export interface RedisClientLike {
   set(key: string, value: string, options: { PX: number; NX?: true }): Promise<unknown>;
   /** `DEL key`. */
   del(key: string): Promise<unknown>;
+  /**
+   * Optional: `EVAL script <number of keys> keys... arguments...` (node-redis'
+   * `eval(script, { keys, arguments })`): used to release a lease atomically.
+   */
+  eval?(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
+
+/** Deletes the lease `KEYS[1]` only while it holds the releaser's owner id `ARGV[1]`. */
+const RELEASE_SCRIPT =
+  'if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0';
 
 /** Options of {@linkcode RedisStateStore}. */
 export interface RedisStateStoreOptions extends StateStoreOptions {
@@ -122,10 +137,12 @@ export class RedisStateStore implements AuthStateStore {
   constructor(client: RedisClientLike, options: RedisStateStoreOptions = {}) {
     if (
       typeof client !== "object" || client === null || typeof client.get !== "function" ||
-      typeof client.set !== "function" || typeof client.del !== "function"
+      typeof client.set !== "function" || typeof client.del !== "function" ||
+      (client.eval !== undefined && typeof client.eval !== "function")
     ) {
       throw new OptionError(
-        `${STORE}: client must have get, set and del (see RedisClientLike for the adapter line)`,
+        `${STORE}: client must have get, set and del, and eval only as a function ` +
+          "(see RedisClientLike for the adapter line)",
       );
     }
     const prefix = options?.prefix ?? "osauth:";
@@ -164,15 +181,25 @@ export class RedisStateStore implements AuthStateStore {
     await this.#client.del(this.#name(key));
   }
 
-  /** `SET <prefix><key>:lease <owner> PX ttlMs NX`: a lease when Redis answers OK. */
+  /**
+   * `SET <prefix><key>:lease <owner> PX ttlMs NX`: a lease when Redis answers
+   * OK. Its release deletes the lease only while it is still this owner's
+   * (atomically with the client's `eval`, else `GET` then `DEL`).
+   */
   async acquire(key: string, ttlMs: number): Promise<AuthStateLease | undefined> {
     const name = `${this.#name(key)}:lease`;
     const owner = ownerId();
     const res = await this.#client.set(name, owner, { PX: checkTtl(ttlMs, STORE), NX: true });
     if (res !== "OK") return undefined;
+    const client = this.#client;
     return {
       release: async () => {
-        if ((await this.#client.get(name)) === owner) await this.#client.del(name);
+        if (typeof client.eval === "function") {
+          // One step: a lease that expired and was taken over meanwhile stays the new holder's.
+          await client.eval(RELEASE_SCRIPT, { keys: [name], arguments: [owner] });
+        } else if ((await client.get(name)) === owner) {
+          await client.del(name);
+        }
       },
     };
   }

@@ -278,6 +278,7 @@ function ioredisAdapter(redis: any): RedisClientLike {
     get: (k) => redis.get(k),
     set: (k, v, o) => o.NX ? redis.set(k, v, "PX", o.PX, "NX") : redis.set(k, v, "PX", o.PX),
     del: (k) => redis.del(k),
+    eval: (script, o) => redis.eval(script, o.keys.length, ...o.keys, ...o.arguments),
   };
 }
 
@@ -328,12 +329,61 @@ Deno.test({
         assert.equal(await nodeRedis.get(`p:${KEY}:lease`), null);
       });
       await t.step(
+        "a lease taken over while its old holder releases it stays the new holder's (eval)",
+        async () => {
+          // The old holder's lease expires and another process takes it at the worst moment:
+          // after the release has read the lease, before it deletes it (GET then DEL), or just
+          // before the release's one step (EVAL).
+          const name = `osauth:${KEY}:lease`;
+          const takeOver = () => nodeRedis.set(name, "next-holder", { PX: 5_000 });
+          for (
+            const [label, base] of [
+              ["node-redis as it is", nodeRedis as RedisClientLike],
+              ["ioredis (adapter)", ioredisAdapter(io)],
+            ] as const
+          ) {
+            await nodeRedis.del(name);
+            let armed = false;
+            const racing: RedisClientLike = {
+              get: async (k) => {
+                const v = await base.get(k);
+                if (armed && k === name) await takeOver();
+                return v;
+              },
+              set: (k, v, o) => base.set(k, v, o),
+              del: (k) => base.del(k),
+              eval: async (script, o) => {
+                if (armed) await takeOver();
+                return await base.eval!(script, o);
+              },
+            };
+            const lease = await new RedisStateStore(racing).acquire(KEY, 5_000);
+            assert.ok(lease, label);
+            armed = true;
+            await lease.release();
+            assert.equal(await nodeRedis.get(name), "next-holder", label);
+            // Without a takeover the release deletes its own lease.
+            armed = false;
+            await nodeRedis.del(name);
+            const again = await new RedisStateStore(racing).acquire(KEY, 5_000);
+            assert.ok(again, label);
+            await again.release();
+            assert.equal(await nodeRedis.get(name), null, label);
+          }
+          await nodeRedis.del(name);
+        },
+      );
+      await t.step(
         "bad clients: OptionErrors; ioredis without its adapter fails loudly",
         async () => {
           const raw = new RedisStateStore(io as RedisClientLike);
           await assert.rejects(raw.acquire(KEY, 1000), /syntax error/i);
           await assert.rejects(raw.set(KEY, "v", Date.now() + 1000), /syntax error/i);
           assert.throws(() => new RedisStateStore({} as RedisClientLike), OptionError);
+          assert.throws(
+            () => new RedisStateStore({ ...nodeRedisAdapter(nodeRedis), eval: "EVAL" } as never),
+            OptionError,
+          );
           assert.throws(
             () =>
               new RedisStateStore(nodeRedisAdapter(nodeRedis), { prefix: 1 as unknown as string }),
