@@ -119,13 +119,47 @@ export interface RetryBudget {
 /**
  * Sends `req`, again after connection failures and retriable statuses as
  * `policy` allows (counting in `budget`, which redirect hops share).
+ *
+ * The request path's one shortcut: a request that can only be one plain
+ * attempt (a `single` policy: no retries, timeout or logger; no signal, no
+ * concurrency or rate limit, no timings) is handed to the transport without the
+ * retry loop's `async` frame, and its answer and failure go through the
+ * same functions as the loop's last attempt (`received`, `fetchFailure`,
+ * `failed`).
  */
-export async function send(
+export function send(
   env: SendEnv,
   req: Prepared,
   signal: AbortSignal | undefined,
   policy: Policy,
   budget: RetryBudget = { connect: 0, status: 0 },
+): Promise<Response> {
+  if (
+    !policy.single || signal !== undefined || req.limits !== undefined || env.gates.length > 0 ||
+    env.rate !== undefined || env.timings !== undefined
+  ) {
+    return sendLoop(env, req, signal, policy, budget);
+  }
+  const lastAttemptFailed = (err: unknown): never => {
+    throw failed(fetchFailure(err, req.url, signal), req, signal, 1, policy, false);
+  };
+  let sent: Promise<Response>;
+  try {
+    sent = env.transport()(req.url, fetchInit(req));
+  } catch (err) {
+    // A transport that throws instead of rejecting: as the loop's `await` would see it.
+    return new Promise<never>(() => lastAttemptFailed(err));
+  }
+  return sent.then((resp) => received(req, resp), lastAttemptFailed);
+}
+
+/** {@linkcode send}'s attempts: each through the gates, again as the policy allows. */
+async function sendLoop(
+  env: SendEnv,
+  req: Prepared,
+  signal: AbortSignal | undefined,
+  policy: Policy,
+  budget: RetryBudget,
 ): Promise<Response> {
   const logger = policy.logger;
   const guarded = signal !== undefined || policy.timeout !== undefined || env.gates.length > 0 ||

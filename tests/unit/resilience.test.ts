@@ -546,6 +546,38 @@ Deno.test("no retries by default: one 503, one attempt", async () => {
   }
 });
 
+Deno.test("a fetch that throws instead of rejecting: a ConnectFailure, as a rejected fetch gives", async (t) => {
+  // One plain attempt (no retries, timeout or limits) and the retry loop (connectRetries, a
+  // timeout): the same error, never a synchronous throw from get().
+  let calls = 0;
+  const fetch = (): Promise<Response> => {
+    calls++;
+    throw new TypeError("boom: the socket is gone");
+  };
+  for (
+    const [label, options, attempts] of [
+      ["one plain attempt", {}, 1],
+      ["connectRetries: 1", { connectRetries: 1, retryDelay: 0 }, 2],
+      ["a timeout", { timeout: 5_000 }, 1],
+    ] as const
+  ) {
+    await t.step(label, async () => {
+      calls = 0;
+      const sess = new Session({ fetch, ...options });
+      let pending: Promise<Response> | undefined;
+      assert.doesNotThrow(() => {
+        pending = sess.get("http://127.0.0.1:9/x");
+      });
+      await assert.rejects(pending!, (e: unknown) => {
+        assert.ok(e instanceof ConnectFailure, String(e));
+        assert.match(e.message, /boom: the socket is gone/);
+        return true;
+      });
+      assert.equal(calls, attempts);
+    });
+  }
+});
+
 // ---------------------------------------------------------------------------
 // Backoff
 // ---------------------------------------------------------------------------
