@@ -51,3 +51,55 @@ Deno.test("Session headers: request headers override additionalHeaders whatever 
     await echo.close();
   }
 });
+
+Deno.test("header names and values: random strings judged as fetch judges them (seeded)", () => {
+  // The reference is the runtime's own Headers: a name it refuses is an OptionError here,
+  // one it takes is lower-cased; a value (trimmed) is refused where fetch would refuse it
+  // (CR, LF, NUL) or could not send it (beyond U+00FF). Seed printed on failure.
+  const seed0 = 0x5eed;
+  let seed = seed0;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const edges = [0, 9, 10, 13, 32, 33, 34, 40, 44, 47, 58, 64, 91, 94, 96, 123, 124, 126, 127, 128];
+  const more = [255, 256, 0x2028, 0xfeff, 0xffff];
+  for (let i = 0; i < 20_000; i++) {
+    const len = Math.floor(rnd() * 6);
+    let s = "";
+    for (let j = 0; j < len; j++) {
+      const r = rnd();
+      s += String.fromCharCode(
+        r < 0.3
+          ? edges[Math.floor(rnd() * edges.length)]!
+          : r < 0.35
+          ? more[Math.floor(rnd() * more.length)]!
+          : 33 + Math.floor(rnd() * 94),
+      );
+    }
+    const label = `seed ${seed0}, case ${i}: ${JSON.stringify(s)}`;
+    let fetchTakesName = true;
+    try {
+      new Headers([[s, "v"]]);
+    } catch {
+      fetchTakesName = false;
+    }
+    let oursTakesName = true;
+    try {
+      assert.equal(headerKey(s), s.toLowerCase(), label);
+    } catch (err) {
+      assert.ok(err instanceof OptionError, label);
+      oursTakesName = false;
+    }
+    assert.equal(oursTakesName, fetchTakesName && s !== "__proto__", `name, ${label}`);
+    const v = s.trim();
+    const sendable = ![...v].some((c) => c === "\r" || c === "\n" || c === "\0" || c > "\xff");
+    const h: HeaderRecord = {};
+    let oursTakesValue = true;
+    try {
+      setHeader(h, "x-v", s);
+    } catch (err) {
+      assert.ok(err instanceof OptionError, label);
+      oursTakesValue = false;
+    }
+    assert.equal(oursTakesValue, sendable, `value, ${label}`);
+    if (sendable) assert.doesNotThrow(() => new Headers([["x-v", v]]), label);
+  }
+});
