@@ -215,6 +215,36 @@ interface LockInfo {
 }
 
 /**
+ * Creates `path` holding `info` unless it exists: a hard link of the
+ * complete file `temp` (atomic: it appears complete, or not at all), else,
+ * where there are no hard links (EPERM, ENOTSUP, EXDEV), an exclusive
+ * create. `false` when `path` exists; other failures (ENOENT: the directory
+ * went away) throw.
+ */
+async function createExclusive(
+  fs: Fs,
+  temp: string,
+  path: string,
+  info: LockInfo,
+): Promise<boolean> {
+  try {
+    await fs.link(temp, path);
+    return true;
+  } catch (err) {
+    const c = code(err);
+    if (c === "EEXIST") return false;
+    if (c === "ENOENT") throw err;
+  }
+  try {
+    await fs.writeNew(path, JSON.stringify(info), 0o600);
+    return true;
+  } catch (err) {
+    if (code(err) !== "EEXIST") throw err;
+    return false;
+  }
+}
+
+/**
  * A {@linkcode AuthStateStore} in a directory: one `<key>.json` file per
  * entry, mode 0600 in a 0700 directory, written to a temporary file and
  * renamed into place (readers never see half a file). Leases are
@@ -426,31 +456,16 @@ export class FileStateStore implements AuthStateStore {
   ): Promise<string | "held" | "changed"> {
     const generation = await generationTag(stale);
     const marker = `${this.dir}/.${key}.takeover.${generation}`;
-    try {
-      await fs.link(temp, marker);
-    } catch (err) {
-      const c = code(err);
-      if (c === "ENOENT") throw err;
-      let created = false;
-      if (c !== "EEXIST") {
-        try {
-          await fs.writeNew(marker, JSON.stringify(mine), 0o600); // no hard links here
-          created = true;
-        } catch (err2) {
-          if (code(err2) !== "EEXIST") throw err2;
-        }
+    if (!(await createExclusive(fs, temp, marker, mine))) {
+      try {
+        const st = await fs.stat(marker);
+        // file times are wall-clock times, whatever clock the store was given
+        if (Date.now() - st.mtimeMs <= ttl) return "held";
+        await fs.unlink(marker); // its taker died mid-takeover
+      } catch (err) {
+        if (code(err) !== "ENOENT") throw err;
       }
-      if (!created) {
-        try {
-          const st = await fs.stat(marker);
-          // file times are wall-clock times, whatever clock the store was given
-          if (Date.now() - st.mtimeMs <= ttl) return "held";
-          await fs.unlink(marker); // its taker died mid-takeover
-        } catch (err3) {
-          if (code(err3) !== "ENOENT") throw err3;
-        }
-        return "changed";
-      }
+      return "changed";
     }
     let current: LockInfo | undefined;
     try {
@@ -493,22 +508,7 @@ export class FileStateStore implements AuthStateStore {
     });
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          await fs.link(temp, path); // atomic: the lock appears complete, or not at all
-          return lease();
-        } catch (err) {
-          const c = code(err);
-          if (c !== "EEXIST") {
-            if (c === "ENOENT") throw err;
-            // no hard links here (EPERM, ENOTSUP, EXDEV): create it exclusively instead
-            try {
-              await fs.writeNew(path, JSON.stringify(mine), 0o600);
-              return lease();
-            } catch (err2) {
-              if (code(err2) !== "EEXIST") throw err2;
-            }
-          }
-        }
+        if (await createExclusive(fs, temp, path, mine)) return lease();
         const held = await this.#readLock(fs, path, ttl);
         if (held === undefined) continue; // released meanwhile: try again
         if (held.expiresAt > this.#now()) return undefined;

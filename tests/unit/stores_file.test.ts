@@ -195,6 +195,38 @@ Deno.test("a process that died while taking over an expired lock does not block 
   });
 });
 
+Deno.test("on a file system without hard links: locks and takeover markers are created exclusively", async () => {
+  // Deno.link refused as FAT, some network file systems and SMB mounts refuse it (EPERM)
+  const link = Deno.link;
+  let refused = 0;
+  (Deno as { link: typeof Deno.link }).link = () => {
+    refused++;
+    return Promise.reject(Object.assign(new Error("operation not permitted"), { code: "EPERM" }));
+  };
+  try {
+    await withDir(async (dir) => {
+      let now = 1_000;
+      const stores = Array.from({ length: 8 }, () => new FileStateStore({ dir, now: () => now }));
+      const first = await stores[0]!.acquire(KEY, 100);
+      assert.ok(first, "the lock created exclusively");
+      assert.equal(await stores[1]!.acquire(KEY, 100), undefined, "held");
+      now = 5_000; // its holder died
+      const leases = await Promise.all(stores.slice(1).map((s) => s.acquire(KEY, 60_000)));
+      assert.equal(leases.filter((l) => l !== undefined).length, 1, "taken over by exactly one");
+      await first.release();
+      assert.equal(await stores[0]!.acquire(KEY, 60_000), undefined, "the late release left it");
+      await leases.find((l) => l !== undefined)!.release();
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [], "no lock, no marker");
+      const again = await stores[2]!.acquire(KEY, 60_000);
+      assert.ok(again, "free again");
+      await again.release();
+    });
+  } finally {
+    (Deno as { link: typeof Deno.link }).link = link;
+  }
+  assert.ok(refused > 0, "the store asked for hard links");
+});
+
 Deno.test("the default directory: $XDG_CACHE_HOME/osauth, else ~/.cache/osauth", () => {
   assert.equal(defaultStateDir({ XDG_CACHE_HOME: "/x/cache", HOME: "/home/u" }), "/x/cache/osauth");
   assert.equal(
