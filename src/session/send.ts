@@ -120,7 +120,8 @@ export interface RetryBudget {
  * Sends `req`, again after connection failures and retriable statuses as
  * `policy` allows (counting in `budget`, which redirect hops share).
  *
- * The request path's one shortcut: a request that can only be one plain
+ * Stage 4's part of the request path's one shortcut ("nothing is awaited
+ * but `fetch`", CONTRIBUTING.md): a request that can only be one plain
  * attempt (a `single` policy: no retries, timeout or logger; no signal, no
  * concurrency or rate limit, no timings) is handed to the transport without the
  * retry loop's `async` frame, and its answer and failure go through the
